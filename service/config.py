@@ -1,0 +1,64 @@
+"""The one settings object: nothing else in the project reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OFFRE_", extra="ignore")
+
+    # DATABASE_URL / REDIS_URL keep their conventional, prefix-less names.
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+    secret_key: str | None = Field(default=None, validation_alias="OFFRE_SECRET_KEY")
+
+    data_dir: Path = Path(".offre")
+    environment: str = "dev"
+    log_json: bool = False
+    log_level: str = "INFO"
+
+    # Uploads and parsing limits (ARCHITECTURE.md §5, RELIABILITY-NOTES.md "Uploads").
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_rows_per_file: int = 200_000
+    max_columns: int = 200
+    max_zip_entries: int = 200
+    max_zip_uncompressed_bytes: int = 600 * 1024 * 1024
+    max_zip_ratio: int = 200
+    max_cell_chars: int = 32_767
+
+    # Work units and leases (ARCHITECTURE.md §4).
+    batch_size: int = 5_000
+    lease_seconds: int = 120
+    max_attempts: int = 5
+    reconcile_every_seconds: float = 30.0
+    broker_visibility_timeout: int = 6 * 3600
+
+    token_ttl_hours: int = 12
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    public_url: str | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg3_url(cls, value: str | None) -> str | None:
+        """Accept a plain ``postgresql://`` URL and use it with psycopg 3."""
+        if value is None:
+            return None
+        for prefix in ("postgresql://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @property
+    def api_base_url(self) -> str:
+        return self.public_url or f"http://{self.api_host}:{self.api_port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,47 @@
+"""The one engine factory and the session scope used by task shells and API routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.config import get_settings
+
+
+def make_engine(url: str | None = None, **kwargs: object) -> Engine:
+    url = url or get_settings().database_url
+    if not url:
+        raise RuntimeError(
+            "DATABASE_URL n'est pas défini : lancez « offre up » (mode embarqué) "
+            "ou définissez DATABASE_URL."
+        )
+    return create_engine(url, pool_pre_ping=True, future=True, **kwargs)  # type: ignore[arg-type]
+
+
+@lru_cache
+def get_engine() -> Engine:
+    return make_engine()
+
+
+@lru_cache
+def get_sessionmaker() -> sessionmaker[Session]:
+    return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error. Services only flush."""
+    factory = get_sessionmaker() if engine is None else sessionmaker(bind=engine)
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

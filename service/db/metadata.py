@@ -1,0 +1,19 @@
+"""Every table, imported once so that Alembic and the tests see the whole metadata."""
+
+from service.auth import tables as auth_tables
+from service.db.base import Base
+from service.jobs import tables as job_tables
+from service.legacy import tables as legacy_tables
+from service.offre import reference_tables
+from service.offre import tables as offre_tables
+
+metadata = Base.metadata
+
+__all__ = [
+    "auth_tables",
+    "job_tables",
+    "legacy_tables",
+    "metadata",
+    "offre_tables",
+    "reference_tables",
+]
