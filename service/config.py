@@ -9,6 +9,19 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def sqlalchemy_url(url: str) -> str:
+    """Accept a plain ``postgresql://`` URL and use it with psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def libpq_url(url: str) -> str:
+    """The same URL as psycopg.connect() and the PostgreSQL tools expect it."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OFFRE_", extra="ignore")
 
@@ -38,6 +51,10 @@ class Settings(BaseSettings):
     reconcile_every_seconds: float = 30.0
     broker_visibility_timeout: int = 6 * 3600
 
+    # Isolates the broker keys and pub/sub channels of one deployment (or one test session)
+    # sharing a Redis server.
+    redis_prefix: str = ""
+
     token_ttl_hours: int = 12
     api_host: str = "127.0.0.1"
     api_port: int = 8000
@@ -46,13 +63,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _psycopg3_url(cls, value: str | None) -> str | None:
-        """Accept a plain ``postgresql://`` URL and use it with psycopg 3."""
-        if value is None:
-            return None
-        for prefix in ("postgresql://", "postgres://"):
-            if value.startswith(prefix):
-                return "postgresql+psycopg://" + value[len(prefix) :]
-        return value
+        return None if value is None else sqlalchemy_url(value)
 
     @property
     def api_base_url(self) -> str:

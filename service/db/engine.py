@@ -9,7 +9,7 @@ from functools import lru_cache
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.config import get_settings
+from service.config import get_settings, sqlalchemy_url
 
 
 def make_engine(url: str | None = None, **kwargs: object) -> Engine:
@@ -19,7 +19,7 @@ def make_engine(url: str | None = None, **kwargs: object) -> Engine:
             "DATABASE_URL n'est pas défini : lancez « offre up » (mode embarqué) "
             "ou définissez DATABASE_URL."
         )
-    return create_engine(url, pool_pre_ping=True, future=True, **kwargs)  # type: ignore[arg-type]
+    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, future=True, **kwargs)  # type: ignore[arg-type]
 
 
 @lru_cache

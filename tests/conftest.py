@@ -1,0 +1,57 @@
+"""Session-wide real servers: one fresh database per test session, built by Alembic."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.support.servers import Servers, find_servers
+
+SCRATCH = Path(os.environ.get("OFFRE_TEST_SCRATCH", "/tmp/offre-tests"))
+
+
+def _reset_caches() -> None:
+    from service.config import get_settings
+    from service.db.engine import get_engine, get_sessionmaker
+    from service.redis_client import get_redis
+
+    for cached in (get_settings, get_engine, get_sessionmaker, get_redis):
+        cached.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[Servers]:
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    yield find_servers(SCRATCH)
+
+
+@pytest.fixture(scope="session")
+def database_url(servers: Servers) -> Iterator[str]:
+    """A database of our own for this session, migrated to head, dropped at the end."""
+    from service.db.migrate import upgrade
+
+    name = f"offre_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(servers.pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = servers.database_url(name)
+    session_prefix = f"offre-test-{name}:"
+    os.environ.update(
+        DATABASE_URL=url,
+        REDIS_URL=servers.redis_url,
+        OFFRE_REDIS_PREFIX=session_prefix,
+        OFFRE_SECRET_KEY="cle-de-test-" + name,
+        OFFRE_DATA_DIR=str(SCRATCH / name),
+    )
+    _reset_caches()
+    upgrade(url)
+    yield url
+    from service.db.engine import get_engine
+
+    get_engine().dispose()
+    with psycopg.connect(servers.pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

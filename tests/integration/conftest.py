@@ -1,0 +1,68 @@
+"""Integration tests: real PostgreSQL and Redis, tables emptied after each test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+# Everything a test may write; reference data (seeded by migration) stays.
+_MUTABLE_TABLES = (
+    "offre.audit",
+    "offre.journal_annulation",
+    "offre.job_plan",
+    "offre.job_ligne",
+    "offre.job_anomalie",
+    "offre.job_fichier",
+    "offre.job_departement",
+    "offre.job",
+    "offre.utilisateur_dispositif",
+    "offre.utilisateur_departement",
+    "offre.utilisateur",
+    "offre.groupe_places",
+    "offre.dispositif",
+    "offre.entite",
+    "siao.utilisateur_profil",
+    "siao.utilisateur",
+    "siao.groupe_places",
+    "siao.structure",
+    "siao.entite",
+)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Engine:
+    from service.db.engine import get_engine
+
+    return get_engine()
+
+
+@pytest.fixture(autouse=True)
+def clean_db(engine: Engine) -> Iterator[None]:
+    yield
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(_MUTABLE_TABLES)} RESTART IDENTITY CASCADE"))
+        conn.execute(text("UPDATE offre.dispositif_sequence SET dernier = 0"))
+        conn.execute(text("UPDATE offre.departement SET module_actif = false, bascule_le = NULL"))
+
+
+@pytest.fixture(scope="session")
+def celery_worker(database_url: str) -> Iterator[Any]:
+    """A real Celery worker (threads pool) consuming every queue on the real Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from workers.app import QUEUES, create_app
+
+    app = create_app()
+    app.loader.import_default_modules()
+    with start_worker(
+        app,
+        pool="threads",
+        concurrency=2,
+        perform_ping_check=False,
+        queues=list(QUEUES),
+        shutdown_timeout=30,
+    ) as worker:
+        yield worker

@@ -1,0 +1,61 @@
+"""The Celery application, configured per ARCHITECTURE.md §4 and RELIABILITY-NOTES.md."""
+
+from __future__ import annotations
+
+from celery import Celery
+from kombu import Queue
+
+from service.config import Settings, get_settings
+
+QUEUE_LONG = "long"  # parse, validate, plan, apply: minutes
+QUEUE_SHORT = "court"  # health, reconciler, housekeeping: milliseconds
+QUEUES = (QUEUE_LONG, QUEUE_SHORT)
+TASK_MODULES = ("tasks.health", "workers.signals")
+
+
+def celery_config(settings: Settings) -> dict[str, object]:
+    transport_options: dict[str, object] = {
+        # Far above the longest task: recovery comes from our leases, not from redelivery.
+        "visibility_timeout": settings.broker_visibility_timeout,
+    }
+    if settings.redis_prefix:
+        transport_options["global_keyprefix"] = settings.redis_prefix
+    return {
+        "broker_url": settings.redis_url,
+        "broker_transport_options": transport_options,
+        "broker_connection_retry_on_startup": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "result_serializer": "json",
+        "task_ignore_result": True,
+        "result_backend": None,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "worker_hijack_root_logger": False,
+        "task_default_queue": QUEUE_LONG,
+        "task_queues": [Queue(name) for name in QUEUES],
+        "task_routes": {
+            "offre.sante": {"queue": QUEUE_SHORT},
+        },
+        "beat_schedule": {
+            "sante": {
+                "task": "offre.sante",
+                "schedule": settings.reconcile_every_seconds,
+                "options": {"queue": QUEUE_SHORT, "expires": settings.reconcile_every_seconds},
+            },
+        },
+        "timezone": "UTC",
+        "enable_utc": True,
+    }
+
+
+def create_app(settings: Settings | None = None) -> Celery:
+    settings = settings or get_settings()
+    celery = Celery("offre", include=list(TASK_MODULES))
+    celery.config_from_object(celery_config(settings))
+    return celery
+
+
+app = create_app()
