@@ -35,4 +35,4 @@ def configure_logging() -> None:
 
 
 def get_logger(name: str | None = None) -> structlog.typing.FilteringBoundLogger:
-    return structlog.get_logger(name)  # type: ignore[no-any-return]
+    return structlog.get_logger(name)

@@ -22,3 +22,13 @@ def get_redis() -> redis.Redis:
     if not url:
         raise RuntimeError("REDIS_URL n'est pas défini.")
     return redis.Redis.from_url(client_url(url), socket_timeout=5, socket_connect_timeout=5)
+
+
+def get_async_redis() -> redis.asyncio.Redis:
+    """One client per call: the API's event streams each hold their own pub/sub connection."""
+    import redis.asyncio
+
+    url = get_settings().redis_url
+    if not url:
+        raise RuntimeError("REDIS_URL n'est pas défini.")
+    return redis.asyncio.Redis.from_url(client_url(url))

@@ -6,11 +6,9 @@ from celery import Celery
 from kombu import Queue
 
 from service.config import Settings, get_settings
+from service.jobs.queues import QUEUE_LONG, QUEUE_SHORT, QUEUES
 
-QUEUE_LONG = "long"  # parse, validate, plan, apply: minutes
-QUEUE_SHORT = "court"  # health, reconciler, housekeeping: milliseconds
-QUEUES = (QUEUE_LONG, QUEUE_SHORT)
-TASK_MODULES = ("tasks.health", "workers.signals")
+TASK_MODULES = ("tasks.health", "tasks.imports", "tasks.reconcile", "workers.signals")
 
 
 def celery_config(settings: Settings) -> dict[str, object]:
@@ -38,10 +36,11 @@ def celery_config(settings: Settings) -> dict[str, object]:
         "task_queues": [Queue(name) for name in QUEUES],
         "task_routes": {
             "offre.sante": {"queue": QUEUE_SHORT},
+            "offre.reconcilier": {"queue": QUEUE_SHORT},
         },
         "beat_schedule": {
-            "sante": {
-                "task": "offre.sante",
+            "reconcilier": {
+                "task": "offre.reconcilier",
                 "schedule": settings.reconcile_every_seconds,
                 "options": {"queue": QUEUE_SHORT, "expires": settings.reconcile_every_seconds},
             },

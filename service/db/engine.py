@@ -19,7 +19,7 @@ def make_engine(url: str | None = None, **kwargs: object) -> Engine:
             "DATABASE_URL n'est pas défini : lancez « offre up » (mode embarqué) "
             "ou définissez DATABASE_URL."
         )
-    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, future=True, **kwargs)  # type: ignore[arg-type]
+    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, future=True, **kwargs)
 
 
 @lru_cache

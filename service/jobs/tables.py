@@ -94,6 +94,8 @@ class Job(LeaseColumns, CountColumns, Base):
     )
     job_source_id: Mapped[int | None] = mapped_column(ForeignKey(f"{OFFRE}.job.id"))
     retour_arriere_job_id: Mapped[int | None] = mapped_column(ForeignKey(f"{OFFRE}.job.id"))
+    # Fingerprint of the live entités the plan was made against (stale plan detection).
+    empreinte: Mapped[str | None] = mapped_column(Text)
     cree_le: Mapped[datetime] = _now_column()
     modifie_le: Mapped[datetime] = _now_column()
     debut: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -112,6 +114,8 @@ class JobDepartement(LeaseColumns, CountColumns, Base):
     )
     statut: Mapped[str] = mapped_column(Text, nullable=False, server_default="en_attente")
     message: Mapped[str | None] = mapped_column(Text)
+    # Fingerprint of the live dispositifs the plan was made against (stale plan detection).
+    empreinte: Mapped[str | None] = mapped_column(Text)
     debut: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     fin: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

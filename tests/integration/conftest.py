@@ -53,7 +53,8 @@ def celery_worker(database_url: str) -> Iterator[Any]:
     """A real Celery worker (threads pool) consuming every queue on the real Redis broker."""
     from celery.contrib.testing.worker import start_worker
 
-    from workers.app import QUEUES, create_app
+    from service.jobs.queues import QUEUES
+    from workers.app import create_app
 
     app = create_app()
     app.loader.import_default_modules()

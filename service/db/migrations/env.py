@@ -27,7 +27,7 @@ def run_migrations_online() -> None:
         _run(connectable)
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection) -> None:
     for schema in (OFFRE, SIAO):
         connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
     context.configure(

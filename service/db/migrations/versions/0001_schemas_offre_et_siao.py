@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 16:52:57.358896
+Create Date: 2026-11-28 17:11:13.115885
 """
 
 from collections.abc import Sequence
@@ -412,6 +412,7 @@ def upgrade() -> None:
         sa.Column("annulation_demandee", sa.Boolean(), server_default="false", nullable=False),
         sa.Column("job_source_id", sa.BigInteger(), nullable=True),
         sa.Column("retour_arriere_job_id", sa.BigInteger(), nullable=True),
+        sa.Column("empreinte", sa.Text(), nullable=True),
         sa.Column(
             "cree_le", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
         ),
@@ -558,6 +559,7 @@ def upgrade() -> None:
         sa.Column("departement", sa.Text(), nullable=False),
         sa.Column("statut", sa.Text(), server_default="en_attente", nullable=False),
         sa.Column("message", sa.Text(), nullable=True),
+        sa.Column("empreinte", sa.Text(), nullable=True),
         sa.Column("debut", sa.DateTime(timezone=True), nullable=True),
         sa.Column("fin", sa.DateTime(timezone=True), nullable=True),
         sa.Column("bail_jeton", sa.BigInteger(), server_default="0", nullable=False),

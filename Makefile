@@ -1,0 +1,32 @@
+# The two commands of README.md: `make demo` (set up + main job on the embedded stack) and
+# `make test` (set up + lint + types + tests). Versions come from constraints.txt.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: setup test lint demo up bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+demo: setup
+	$(BIN)/offre demo
+
+up: setup
+	$(BIN)/offre up
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

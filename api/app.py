@@ -1,0 +1,30 @@
+"""The FastAPI application: uploads, jobs, progress, reports (ARCHITECTURE.md §5)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api import errors
+from api.body_limit import BodyLimitMiddleware
+from api.routers import health, imports, jobs, offre
+from service.config import get_settings
+from service.logging import configure_logging
+
+
+def create_app() -> FastAPI:
+    configure_logging()
+    settings = get_settings()
+    app = FastAPI(
+        title="SI SIAO — Module Offre : import et bascule",
+        description="Imports Temps 1, rattachements Temps 2 et bascules Temps 3 du Module Offre.",
+        version="0.1.0",
+    )
+    errors.install(app)
+    for router in (health.router, imports.router, jobs.router, offre.router):
+        app.include_router(router)
+    # The multipart envelope adds a little to the file itself.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + 64 * 1024)
+    return app
+
+
+app = create_app()

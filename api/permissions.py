@@ -1,0 +1,37 @@
+"""The one dependency that applies the permission matrix (service/auth/permissions.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends
+
+from api.deps import IdentityDep
+from api.errors import ApiError
+from service.auth.permissions import Action, Identity, holds
+
+
+def require(*actions: Action) -> Callable[[Identity], Identity]:
+    """403 unless the caller's profile holds one of ``actions`` (scope is checked per resource,
+    and a resource outside it answers 404)."""
+
+    def dependency(identity: IdentityDep) -> Identity:
+        if not any(holds(identity.profil, a) for a in actions):
+            raise ApiError(
+                403, "INTERDIT", f"Votre profil ({identity.profil}) ne permet pas cette action."
+            )
+        return identity
+
+    return dependency
+
+
+# The route-level guards, one per group of actions.
+Importer = Annotated[Identity, Depends(require(Action.IMPORTER_OFFRE))]
+OffreReader = Annotated[
+    Identity, Depends(require(Action.IMPORTER_OFFRE, Action.RATTACHER, Action.LIRE_RAPPORTS))
+]
+
+
+def not_found(what: str = "Ressource") -> ApiError:
+    return ApiError(404, "INTROUVABLE", f"{what} introuvable ou hors de votre périmètre.")

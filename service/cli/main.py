@@ -1,0 +1,35 @@
+"""The `offre` command line (in French, like its users)."""
+
+from __future__ import annotations
+
+import typer
+
+from service.cli import imports_cmd, stack, users
+
+app = typer.Typer(
+    help="SI SIAO — Module Offre : import, rattachement et bascule.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Schéma de la base de données.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Applique les migrations à la base DATABASE_URL."""
+    from service.db.migrate import upgrade
+
+    upgrade()
+    typer.echo("Base à jour.")
+
+
+app.command()(stack.up)
+app.command()(stack.api)
+app.command()(stack.worker)
+app.command()(stack.beat)
+app.command()(stack.flower)
+app.command()(imports_cmd.importer)
+app.command()(imports_cmd.jobs)
+app.command()(imports_cmd.job)
+app.add_typer(db_app, name="db")
+app.add_typer(users.app, name="utilisateurs")

@@ -1,0 +1,244 @@
+"""The analysis of an import job: pre-scan → read → normalise → validate → plan.
+
+A generator: it flushes one batch of staged rows and anomalies at a time and yields, so that the
+task shell commits each batch (progress) under the lease's fencing token. A redelivered or
+recovered analysis starts again from a clean slate (staging is idempotent by construction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from service.auth.accounts import identity_for_id
+from service.auth.permissions import Action, Identity, can
+from service.config import get_settings
+from service.imports import cross_rules, rules, sources
+from service.imports.anomalies import Anomalie
+from service.imports.columns import DISPOSITIFS, ENTITES
+from service.imports.cross_rules import DispositifKey, EntiteKey
+from service.imports.live import (
+    departement_digest,
+    entites_digest,
+    known_keys,
+    live_dispositifs,
+    live_entites,
+)
+from service.imports.normalise import NormalisedRow, normalise_row
+from service.imports.plan import Change, plan_departement, plan_entites
+from service.imports.staging import (
+    count_rows,
+    mark_errors,
+    stage_anomalies,
+    stage_changes,
+    stage_rows,
+    staged_rows,
+)
+from service.jobs.tables import Job, JobAnomalie, JobDepartement, JobFichier, JobLigne, JobPlan
+
+
+def rule_context(identity: Identity) -> rules.RuleContext:
+    scope = (
+        None
+        if identity.national
+        else frozenset(d for d in identity.departements if can(identity, Action.IMPORTER_OFFRE, d))
+    )
+    return rules.RuleContext(scope=scope, state_profile=can(identity, Action.ECRIRE_FINANCEMENT))
+
+
+def _reset(session: Session, job: Job) -> None:
+    for table in (JobAnomalie, JobLigne, JobPlan):
+        session.execute(delete(table).where(table.job_id == job.id))
+    session.execute(
+        update(JobDepartement)
+        .where(JobDepartement.job_id == job.id)
+        .values(
+            lignes=0,
+            traitees=0,
+            erreurs=0,
+            avertissements=0,
+            creations=0,
+            modifications=0,
+            inchanges=0,
+            fermetures=0,
+            statut="analyse",
+        )
+    )
+    for name in (
+        "lignes",
+        "traitees",
+        "erreurs",
+        "avertissements",
+        "creations",
+        "modifications",
+        "inchanges",
+        "fermetures",
+    ):
+        setattr(job, name, 0)
+
+
+def analyse(session: Session, job: Job) -> Iterator[None]:
+    _reset(session, job)
+    job.statut, job.etape, job.debut = "analyse", "analyse", func.now()
+    identity = identity_for_id(session, job.soumis_par)
+    ctx = rule_context(identity)
+    fichier = session.get(JobFichier, job.id)
+    assert fichier is not None
+    opened = sources.open_source(fichier.nom, fichier.contenu)
+    anomalies: list[Anomalie] = list(opened.anomalies)
+    if opened.fatal:
+        stage_anomalies(session, job.id, anomalies)
+        _close_analysis(session, job)
+        return
+    entite_keys: list[EntiteKey] = []
+    dispositif_keys: list[DispositifKey] = []
+    batch_size = get_settings().batch_size
+    for sheet_source in opened.sheets:
+        for batch in sheet_source.batches(batch_size):
+            normalised: list[NormalisedRow] = []
+            for raw in batch:
+                row = normalise_row(sheet_source.spec, raw.line, raw.cells)
+                row.anomalies.extend(sheet_source.cell_issues(raw.line))
+                if sheet_source.spec is DISPOSITIFS:
+                    row.anomalies.extend(rules.dispositif_rules(row, ctx))
+                    dispositif_keys.append(_dispositif_key(row))
+                else:
+                    entite_keys.append(EntiteKey(row.ligne, row.values.get("siren"), row.has_error))
+                normalised.append(row)
+            stage_rows(session, job.id, normalised)
+            found = [a for row in normalised for a in row.anomalies]
+            stage_anomalies(session, job.id, found)
+            anomalies.extend(found)
+            job.lignes += len(normalised)
+            job.traitees += len(normalised)
+            session.flush()
+            if _cancelled(session, job):
+                return
+            yield
+    known = known_keys(session)
+    crossed = cross_rules.entite_rules(entite_keys) + cross_rules.dispositif_rules(
+        dispositif_keys, entite_keys, known, ctx.scope
+    )
+    stage_anomalies(session, job.id, crossed)
+    mark_errors(session, job.id, [(a.feuille, a.ligne) for a in crossed if a.bloquante])
+    anomalies.extend(crossed)
+    in_scope = {
+        k.departement
+        for k in dispositif_keys
+        if k.departement and (ctx.scope is None or k.departement in ctx.scope)
+    }
+    yield from _plan(session, job, ctx, in_scope)
+    _close_analysis(session, job)
+
+
+def _dispositif_key(row: NormalisedRow) -> DispositifKey:
+    v = row.values
+    return DispositifKey(
+        row.ligne,
+        v.get("identifiant"),
+        v.get("siren"),
+        v.get("departement"),
+        v.get("type_code"),
+        v.get("nom"),
+        row.has_error,
+    )
+
+
+def _cancelled(session: Session, job: Job) -> bool:
+    session.refresh(job, ["annulation_demandee"])
+    if job.annulation_demandee:
+        job.statut, job.fin = "annule", func.now()
+        session.flush()
+        return True
+    return False
+
+
+def _plan(session: Session, job: Job, ctx: rules.RuleContext, in_scope: set[str]) -> Iterator[None]:
+    today = date.today().isoformat()
+    entites = staged_rows(session, job.id, ENTITES.name)
+    live = live_entites(session, [r.values["siren"] for r in entites])
+    plan = plan_entites(entites, live)
+    stage_changes(session, job.id, None, plan.changes)
+    job.empreinte = entites_digest(session, [r.values["siren"] for r in entites])
+    job.creations, job.modifications, job.inchanges = (
+        plan.count("creation"),
+        plan.count("modification"),
+        plan.count("inchange"),
+    )
+    mirror = job.options.get("mode") == "miroir"
+    existing = {
+        r.departement: r
+        for r in session.scalars(select(JobDepartement).where(JobDepartement.job_id == job.id))
+    }
+    for dep in sorted(in_scope):
+        row = existing.get(dep)
+        if row is None:
+            row = JobDepartement(job_id=job.id, departement=dep)
+            session.add(row)
+        dep_plan = plan_departement(
+            dep,
+            staged_rows(session, job.id, DISPOSITIFS.name, dep),
+            live_dispositifs(session, dep),
+            mirror=mirror,
+            state_profile=ctx.state_profile,
+            today=today,
+        )
+        stage_changes(session, job.id, dep, dep_plan.changes)
+        stage_anomalies(session, job.id, dep_plan.anomalies)
+        row.empreinte = departement_digest(session, dep)
+        lines = count_rows(session, job.id, DISPOSITIFS.name, dep)
+        _count_departement(session, job.id, row, dep_plan.changes, lines)
+        session.flush()
+        yield
+
+
+def _count_departement(
+    session: Session, job_id: int, row: JobDepartement, changes: list[Change], lines: int
+) -> None:
+    counts = dict(
+        session.execute(
+            select(JobAnomalie.severite, func.count())
+            .where(JobAnomalie.job_id == job_id, JobAnomalie.departement == row.departement)
+            .group_by(JobAnomalie.severite)
+        ).tuples()
+    )
+    row.lignes = row.traitees = lines
+    row.erreurs = counts.get("erreur", 0)
+    row.avertissements = counts.get("avertissement", 0)
+    for action, name in (
+        ("creation", "creations"),
+        ("modification", "modifications"),
+        ("inchange", "inchanges"),
+        ("fermeture", "fermetures"),
+    ):
+        setattr(row, name, sum(1 for c in changes if c.action == action))
+    row.statut = "invalide" if row.erreurs else "valide"
+
+
+def _close_analysis(session: Session, job: Job) -> None:
+    session.flush()
+    totals = dict(
+        session.execute(
+            select(JobAnomalie.severite, func.count())
+            .where(JobAnomalie.job_id == job.id)
+            .group_by(JobAnomalie.severite)
+        ).tuples()
+    )
+    job.erreurs = totals.get("erreur", 0)
+    job.avertissements = totals.get("avertissement", 0)
+    applicable = session.scalar(
+        select(func.count())
+        .select_from(JobDepartement)
+        .where(JobDepartement.job_id == job.id, JobDepartement.statut == "valide")
+    )
+    # With « par département », what has no error is applied and the rest waits for a
+    # corrected file; otherwise any error blocks the whole file.
+    partial = job.options.get("par_departement") and (
+        applicable or job.creations or job.modifications
+    )
+    job.statut = "valide" if job.erreurs == 0 or partial else "invalide"
+    job.etape = "plan"
+    session.flush()

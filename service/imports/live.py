@@ -1,0 +1,76 @@
+"""Live rows and key sets read once per analysis or apply, JSON-ready like staged rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from service.imports.cross_rules import KnownKeys
+from service.imports.plan import DISPOSITIF_FIELDS, ENTITE_FIELDS
+from service.offre.tables import Dispositif, Entite
+
+
+def _json_ready(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def known_keys(session: Session) -> KnownKeys:
+    sirens = frozenset(session.scalars(select(Entite.siren)))
+    identifiants = dict(
+        session.execute(select(Dispositif.identifiant, Dispositif.departement)).tuples()
+    )
+    return KnownKeys(sirens=sirens, identifiants=identifiants)
+
+
+def live_entites(session: Session, sirens: Iterable[str]) -> dict[str, dict[str, Any]]:
+    columns = [Entite.id, *(getattr(Entite, f) for f in ENTITE_FIELDS)]
+    rows = session.execute(select(*columns).where(Entite.siren.in_(list(sirens)))).mappings()
+    return {r["siren"]: {k: _json_ready(v) for k, v in r.items()} for r in rows}
+
+
+_DISPOSITIF_COLUMNS = [f for f in DISPOSITIF_FIELDS if f != "siren"]
+
+
+def live_dispositifs(session: Session, departement: str) -> list[dict[str, Any]]:
+    columns = [
+        Dispositif.id,
+        Dispositif.identifiant,
+        Entite.siren,
+        *(getattr(Dispositif, f) for f in _DISPOSITIF_COLUMNS),
+    ]
+    rows = session.execute(
+        select(*columns)
+        .join(Entite, Entite.id == Dispositif.entite_id)
+        .where(Dispositif.departement == departement)
+        .order_by(Dispositif.id)
+    ).mappings()
+    return [{k: _json_ready(v) for k, v in r.items()} for r in rows]
+
+
+def departement_digest(session: Session, departement: str) -> str:
+    """A fingerprint of the département's dispositifs: a plan made on another one is stale."""
+    return str(
+        session.scalar(
+            text(
+                "SELECT md5(coalesce(string_agg(d::text, ',' ORDER BY d.id), '')) "
+                "FROM offre.dispositif d WHERE d.departement = :dep"
+            ),
+            {"dep": departement},
+        )
+    )
+
+
+def entites_digest(session: Session, sirens: Iterable[str]) -> str:
+    return str(
+        session.scalar(
+            text(
+                "SELECT md5(coalesce(string_agg(e::text, ',' ORDER BY e.id), '')) "
+                "FROM offre.entite e WHERE e.siren = ANY(:sirens)"
+            ),
+            {"sirens": list(sirens)},
+        )
+    )

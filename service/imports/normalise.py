@@ -1,0 +1,193 @@
+"""Cell normalisation: one raw row (values as python-calamine reads them) → typed values + issues.
+
+Values come out JSON-ready, as they are staged in Postgres: text, int, ISO date, lists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from service.imports.anomalies import Anomalie, anomaly, from_issue
+from service.imports.columns import Column, Kind, Sheet
+from service.referentiels import dates, departements, identifiers, nomenclature
+from service.referentiels.checks import Checked, Severite, error
+from service.referentiels.listes import FINANCEURS, FORMES_JURIDIQUES, PUBLICS
+from service.referentiels.text import has_forbidden_chars
+
+IDENTIFIANT = re.compile(r"DSP-([0-9]{2}|2[AB]|97[0-9])-([0-9]{6})")
+_LIST_SEPARATORS = re.compile(r"[;,\r\n]+")
+_ASCII_INT = re.compile(r"[0-9]{1,18}")
+
+
+@dataclass(slots=True)
+class NormalisedRow:
+    feuille: str
+    ligne: int
+    values: dict[str, Any] = field(default_factory=dict)
+    anomalies: list[Anomalie] = field(default_factory=list)
+
+    @property
+    def has_error(self) -> bool:
+        return any(a.bloquante for a in self.anomalies)
+
+    def departement(self) -> str | None:
+        value = self.values.get("departement")
+        return value if isinstance(value, str) else None
+
+
+def _text(raw: object, column: Column) -> Checked[str]:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, bool):
+        raw = "Oui" if raw else "Non"
+    if isinstance(raw, datetime | date | time):
+        raw = raw.isoformat()
+    if isinstance(raw, timedelta):  # a duration cell: keep what the user sees, not seconds
+        raw = str(raw)
+    value = str(raw).strip()
+    if column.max_length and len(value) > column.max_length:
+        return Checked(
+            None,
+            (
+                error(
+                    "TEXTE_TROP_LONG",
+                    f"dépasse {column.max_length} caractères ({len(value)}) : raccourcissez-le.",
+                ),
+            ),
+        )
+    return Checked(value or None)
+
+
+def _identifiant(raw: object) -> Checked[str]:
+    value = str(raw).strip().upper().replace(" ", "")
+    match = IDENTIFIANT.fullmatch(value)
+    if match is None or match.group(1) not in departements.CODES:
+        return Checked(
+            None,
+            (
+                error(
+                    "IDENTIFIANT_INVALIDE",
+                    "n'est pas un identifiant de dispositif (forme DSP-75-000123). Laissez la "
+                    "cellule vide pour un nouveau dispositif ou recopiez l'identifiant exporté.",
+                ),
+            ),
+        )
+    return Checked(value)
+
+
+def _legacy_ids(raw: object) -> Checked[list[int]]:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    parts = [p.strip() for p in _LIST_SEPARATORS.split(str(raw)) if p.strip()]
+    bad = [p for p in parts if not _ASCII_INT.fullmatch(p)]
+    if bad:
+        return Checked(
+            None,
+            (
+                error(
+                    "NOMBRE_INVALIDE",
+                    f"« {bad[0]} » n'est pas un identifiant de structure SI SIAO (un nombre "
+                    "entier) : séparez les identifiants par « ; ».",
+                ),
+            ),
+        )
+    return Checked(sorted({int(p) for p in parts}))
+
+
+def _type(raw: object) -> Checked[str]:
+    found = nomenclature.find_type(raw)
+    return Checked(found.value.code if found.value else None, found.issues)
+
+
+def _date(raw: object) -> Checked[str]:
+    found = dates.check_date(raw)
+    return Checked(found.value.isoformat() if found.value else None, found.issues)
+
+
+_CHECKS: dict[Kind, Callable[[object], Checked[Any]]] = {
+    Kind.SIREN: identifiers.check_siren,
+    Kind.SIRET: identifiers.check_siret,
+    Kind.FINESS: identifiers.check_finess,
+    Kind.FINESS_LIST: identifiers.check_finess_list,
+    Kind.RNA: identifiers.check_rna,
+    Kind.CODE_POSTAL: identifiers.check_code_postal,
+    Kind.CODE_COMMUNE: identifiers.check_code_commune,
+    Kind.TELEPHONE: identifiers.check_telephone,
+    Kind.EMAIL: lambda raw: identifiers.check_email(raw, nominative=False),
+    Kind.EMAIL_NOMINATIVE: lambda raw: identifiers.check_email(raw, nominative=True),
+    Kind.DEPARTEMENT: departements.check_departement,
+    Kind.TYPE: _type,
+    Kind.FORME_JURIDIQUE: lambda raw: nomenclature.check_choice(raw, FORMES_JURIDIQUES),
+    Kind.FINANCEURS: lambda raw: nomenclature.check_list(raw, FINANCEURS, "Financeurs"),
+    Kind.PUBLICS: lambda raw: nomenclature.check_list(raw, PUBLICS, "Publics accueillis"),
+    Kind.INTEGER: dates.check_integer,
+    Kind.DATE: _date,
+    Kind.IDENTIFIANT: _identifiant,
+    Kind.LEGACY_IDS: _legacy_ids,
+}
+
+_EMPTY_LISTS = (Kind.FINESS_LIST, Kind.FINANCEURS, Kind.PUBLICS, Kind.LEGACY_IDS)
+
+
+def _is_blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def normalise_cell(column: Column, raw: object) -> Checked[Any]:
+    if _is_blank(raw):
+        return Checked([] if column.kind in _EMPTY_LISTS else None)
+    if isinstance(raw, str) and has_forbidden_chars(raw):
+        return Checked(
+            None,
+            (
+                error(
+                    "CARACTERE_INTERDIT",
+                    "contient un caractère de contrôle invisible (NUL, saut de page…) : "
+                    "retapez la valeur au clavier.",
+                ),
+            ),
+        )
+    if column.kind is Kind.TEXT:
+        return _text(raw, column)
+    checked = _CHECKS[column.kind](raw)
+    if (
+        isinstance(checked.value, str)
+        and column.max_length
+        and len(checked.value) > column.max_length
+    ):
+        return _text(checked.value, column)
+    return checked
+
+
+def normalise_row(sheet: Sheet, ligne: int, cells: Mapping[str, object]) -> NormalisedRow:
+    """``cells`` holds the columns present in the file only: absent columns stay untouched."""
+    row = NormalisedRow(sheet.name, ligne)
+    for column in sheet.columns:
+        if column.field not in cells:
+            continue
+        raw = cells[column.field]
+        checked = normalise_cell(column, raw)
+        row.values[column.field] = checked.value
+        row.anomalies.extend(
+            from_issue(sheet.name, ligne, column.header, raw, issue) for issue in checked.issues
+        )
+        if column.required and _is_blank(raw):
+            row.anomalies.append(
+                anomaly(
+                    sheet.name,
+                    ligne,
+                    column.header,
+                    raw,
+                    "VALEUR_OBLIGATOIRE",
+                    Severite.ERREUR,
+                    "valeur obligatoire manquante : renseignez cette cellule.",
+                )
+            )
+    dep = row.departement()
+    if dep:
+        row.anomalies = [replace(a, departement=dep) for a in row.anomalies]
+    return row

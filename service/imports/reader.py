@@ -1,0 +1,322 @@
+"""Read the sheets of workbook 1: python-calamine for .xlsx/.xlsm/.ods, the csv module for .csv.
+
+Sheets are found by name and headers mapped on row 1, both through `fold` (case, accents, `*`,
+NBSP, repeated spaces) and the aliases of `columns.py`. Data rows come out lazily, in batches,
+as `RawRow`s numbered like the spreadsheet (header = 1), blank rows skipped. Structure problems
+are plain `StructureAnomaly`s. Values are left as calamine returns them (str, int, float, bool,
+date, datetime, time, timedelta; '' for an empty cell): normalisation is the next stage's job.
+
+calamine only ever sees a workbook that `prescan` accepted: `open_workbook` takes the scan as
+proof, and refuses to load a sheet the scan did not cover (calamine can abort the process).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+from service.config import Settings, get_settings
+from service.imports.columns import WORKBOOK_1, Column, Sheet
+from service.imports.filecheck import FICHIER_ILLISIBLE, FICHIER_PROTEGE, SpreadsheetFormat
+from service.imports.prescan import TROP_DE_LIGNES, WorkbookScan, column_letters
+from service.referentiels.checks import Severite
+from service.referentiels.text import fold
+
+FEUILLE_MANQUANTE = "FEUILLE_MANQUANTE"
+COLONNE_MANQUANTE = "COLONNE_MANQUANTE"
+COLONNE_EN_DOUBLE = "COLONNE_EN_DOUBLE"
+COLONNE_INCONNUE = "COLONNE_INCONNUE"
+
+CellValue = str | int | float | bool | date | datetime | time | timedelta
+_RESAVE = "Ouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau et déposez-le."
+
+
+@dataclass(frozen=True, slots=True)
+class StructureAnomaly:
+    code: str
+    severite: Severite
+    feuille: str
+    ligne: int  # 0: the file as a whole; 1: the header row
+    colonne: str
+    valeur: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    sheet: str  # the sheet's name in the model (« Entités »), whatever the file's spelling
+    line: int  # the spreadsheet's own row number (CSV: record number), header = 1
+    cells: dict[str, CellValue]  # every present field, '' when the cell is empty
+    present_fields: frozenset[str]  # columns found in the file: absent fields stay untouched
+
+
+@dataclass(frozen=True, slots=True)
+class SheetLayout:
+    spec: Sheet
+    found_name: str  # as spelled in the file (the file's name for a CSV)
+    columns: dict[str, int]  # field → 0-based column index
+    headers: dict[str, str]  # field → header as spelled in the file
+
+
+# (line, cells from column `offset` on) for every row after the header.
+_RowSource = Callable[[SheetLayout], Iterator[tuple[int, int, Sequence[CellValue]]]]
+
+
+@dataclass
+class SheetReader:
+    """The sheets found, their structure anomalies, and their data rows on demand."""
+
+    layouts: list[SheetLayout]
+    anomalies: list[StructureAnomaly]
+    _rows: _RowSource = field(repr=False)
+    batch_size: int = field(default_factory=lambda: get_settings().batch_size)
+
+    @property
+    def ok(self) -> bool:
+        """False when a structure error rejects the file: do not import its rows."""
+        return not any(a.severite is Severite.ERREUR for a in self.anomalies)
+
+    def iter_rows(self, batch_size: int | None = None) -> Iterator[list[RawRow]]:
+        """Non-blank data rows, sheet after sheet; a batch never mixes two sheets."""
+        size = batch_size or self.batch_size
+        for layout in self.layouts:
+            present = frozenset(layout.columns)
+            batch: list[RawRow] = []
+            for line, offset, values in self._rows(layout):
+                cells: dict[str, CellValue] = {}
+                for name, col in layout.columns.items():
+                    at = col - offset
+                    cells[name] = values[at] if 0 <= at < len(values) else ""
+                if all(_blank(v) for v in cells.values()):
+                    continue  # blank rows are skipped anywhere, data in unknown columns too
+                batch.append(RawRow(layout.spec.name, line, cells, present))
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
+
+
+def open_workbook(
+    data: bytes, scan: WorkbookScan, sheets: Sequence[Sheet] = WORKBOOK_1
+) -> SheetReader:
+    """An .xlsx/.xlsm/.ods (or, by its scan's format, a .csv): every sheet in `sheets` is due."""
+    if scan.format is SpreadsheetFormat.CSV:
+        return read_csv(data, sheets)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(workbook.sheet_names)
+    except PasswordError:
+        return _failed(FICHIER_PROTEGE, "Le fichier est protégé par un mot de passe : " + _RESAVE)
+    except (CalamineError, ValueError, OSError) as exc:
+        return _failed(FICHIER_ILLISIBLE, f"Le fichier ne peut pas être lu ({exc}). {_RESAVE}")
+    scanned = {s.name for s in scan.sheets}
+    layouts: list[SheetLayout] = []
+    anomalies: list[StructureAnomaly] = []
+    for spec in sheets:
+        name = next((n for n in names if fold(n) == fold(spec.name)), None)
+        if name is None:
+            shown = ", ".join(f"« {n} »" for n in names)
+            anomalies.append(
+                _anomaly(
+                    FEUILLE_MANQUANTE,
+                    spec.name,
+                    0,
+                    "",
+                    "",
+                    f"La feuille « {spec.name} » est absente du classeur (feuilles présentes : "
+                    f"{shown}). Renommez la feuille concernée « {spec.name} » ou repartez du "
+                    "modèle.",
+                )
+            )
+            continue
+        if name not in scanned:  # never hand calamine a sheet the pre-scan did not bound
+            return _failed(FICHIER_ILLISIBLE, f"La feuille « {name} » est illisible. {_RESAVE}")
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+            offset = sheet.start[1] if sheet.start else 0
+            first = next(sheet.iter_rows(), []) if sheet.start and sheet.start[0] == 0 else []
+            del sheet  # a sheet is held whole in memory: drop it before loading the next one
+        except CalamineError as exc:
+            return _failed(FICHIER_ILLISIBLE, f"La feuille « {name} » est illisible ({exc}).")
+        layout, problems = _map_headers(spec, name, list(enumerate(first, start=offset)))
+        layouts.append(layout)
+        anomalies.extend(problems)
+
+    def rows(layout: SheetLayout) -> Iterator[tuple[int, int, Sequence[CellValue]]]:
+        sheet = workbook.get_sheet_by_name(layout.found_name)
+        offset = sheet.start[1] if sheet.start else 0
+        # calamine's iter_rows starts at row 1 (leading empty rows are padded) but at the first
+        # used column: hence the offset (pinned by a test, should calamine change).
+        for index, values in enumerate(sheet.iter_rows()):
+            if index:
+                yield index + 1, offset, values
+
+    return SheetReader(layouts, anomalies, rows)
+
+
+def read_csv(
+    data: bytes, sheets: Sequence[Sheet] = WORKBOOK_1, limits: Settings | None = None
+) -> SheetReader:
+    """One sheet per CSV file, recognised by its headers; `;` or `,` separator."""
+    limits = limits or get_settings()
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+
+    def records() -> Iterator[list[str]]:
+        return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+    try:
+        reader = records()
+        header = next(reader, [])
+        # Counting once up front bounds the rows before any is imported; the decoded text is
+        # already in memory (≤ the upload cap), the records are not kept.
+        count = sum(1 for record in reader if any(c.strip() for c in record))
+    except csv.Error as exc:
+        return _failed(FICHIER_ILLISIBLE, f"Le fichier CSV est mal formé ({exc}). {_RESAVE}")
+    if count > limits.max_rows_per_file:
+        return _failed(
+            TROP_DE_LIGNES,
+            f"Le fichier contient {count} lignes de données : un fichier est limité à "
+            f"{limits.max_rows_per_file}. Découpez-le, par exemple par département.",
+        )
+    cells = list(enumerate(header))
+    spec = _recognise(sheets, cells)
+    if spec is None:
+        names = " ni à la feuille ".join(s.name for s in sheets)
+        return _failed(
+            FEUILLE_MANQUANTE,
+            f"Les en-têtes de la ligne 1 du fichier CSV ne correspondent ni à la feuille {names}. "
+            "Un fichier CSV contient une seule feuille, avec les en-têtes du modèle en ligne 1.",
+        )
+    layout, problems = _map_headers(spec, spec.name, cells)
+
+    def rows(layout: SheetLayout) -> Iterator[tuple[int, int, Sequence[CellValue]]]:
+        for index, record in enumerate(records()):
+            if index:
+                yield index + 1, 0, record
+
+    return SheetReader([layout], problems, rows)
+
+
+def _keys(spec: Sheet) -> dict[str, Column]:
+    """Folded header → column; a header always wins over another column's alias."""
+    keys = {fold(alias): c for c in spec.columns for alias in c.aliases}
+    keys.update({fold(c.header): c for c in spec.columns})
+    return keys
+
+
+def _recognise(sheets: Sequence[Sheet], cells: list[tuple[int, CellValue]]) -> Sheet | None:
+    """The sheet whose columns the headers name most (required ones first); None if none."""
+    folded = {fold(str(v)) for _, v in cells if not _blank(v)}
+
+    def score(spec: Sheet) -> tuple[int, int]:
+        found = {c.field for k, c in _keys(spec).items() if k in folded}
+        required = {c.field for c in spec.columns if c.required}
+        return len(found & required), len(found)
+
+    best = max(sheets, key=score)  # max() keeps the first of equals: the model's order
+    return best if score(best)[1] else None
+
+
+def _map_headers(
+    spec: Sheet, found_name: str, cells: list[tuple[int, CellValue]]
+) -> tuple[SheetLayout, list[StructureAnomaly]]:
+    keys = _keys(spec)
+    layout = SheetLayout(spec, found_name, {}, {})
+    problems: list[StructureAnomaly] = []
+    where = f"Feuille {spec.name}"
+    for col, raw in cells:
+        if _blank(raw):
+            continue
+        text = str(raw).strip()
+        letter = column_letters(col + 1)
+        column = keys.get(fold(text))
+        if column is None:
+            problems.append(
+                _anomaly(
+                    COLONNE_INCONNUE,
+                    spec.name,
+                    1,
+                    text,
+                    text,
+                    f"{where} : la colonne {letter} (« {text} ») n'est pas une colonne du modèle ; "
+                    "elle est ignorée. Si elle devait être lue, corrigez son en-tête (voir le "
+                    "modèle).",
+                    Severite.AVERTISSEMENT,
+                )
+            )
+        elif column.field in layout.columns:
+            first = layout.columns[column.field]
+            problems.append(
+                _anomaly(
+                    COLONNE_EN_DOUBLE,
+                    spec.name,
+                    1,
+                    text,
+                    text,
+                    f"{where} : les colonnes {column_letters(first + 1)} (« "
+                    f"{layout.headers[column.field]} ») et {letter} (« {text} ») désignent "
+                    f"toutes deux « {column.header} ». Supprimez ou renommez l'une des deux.",
+                )
+            )
+        else:
+            layout.columns[column.field] = col
+            layout.headers[column.field] = text
+    for column in spec.columns:
+        if column.required and column.field not in layout.columns:
+            problems.append(
+                _anomaly(
+                    COLONNE_MANQUANTE,
+                    spec.name,
+                    1,
+                    column.header,
+                    "",
+                    f"{where} : la colonne obligatoire « {column.header} » est absente. "
+                    "Ajoutez-la en ligne 1 (voir le modèle).",
+                )
+            )
+    return layout, problems
+
+
+def _anomaly(
+    code: str,
+    feuille: str,
+    ligne: int,
+    colonne: str,
+    valeur: str,
+    message: str,
+    severite: Severite = Severite.ERREUR,
+) -> StructureAnomaly:
+    return StructureAnomaly(code, severite, feuille, ligne, colonne, valeur, message)
+
+
+def _failed(code: str, message: str) -> SheetReader:
+    """A reader without sheets: the file as a whole is refused (row 0)."""
+    return SheetReader([], [_anomaly(code, "", 0, "", "", message)], lambda _: iter(()))
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 with or without BOM, else Windows-1252 (Excel's « CSV (séparateur : point-virgule) »).
+
+    latin-1 is the last resort: it decodes anything, and the 5 bytes cp1252 leaves undefined
+    then show up as control characters that the cell checks report (CARACTERE_INTERDIT).
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return data.decode("latin-1")
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())

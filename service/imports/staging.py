@@ -1,0 +1,132 @@
+"""Stage outputs in Postgres with COPY: staged rows, anomalies, plan rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from service.db.copy import copy_rows
+from service.imports.anomalies import Anomalie
+from service.imports.normalise import NormalisedRow
+from service.imports.plan import Change, StagedRow
+from service.jobs.tables import JobLigne
+
+
+def _key(row: NormalisedRow) -> str:
+    v = row.values
+    if row.feuille == "Entités":
+        return str(v.get("siren") or "")
+    return str(v.get("identifiant") or "|".join(str(v.get(f) or "") for f in ("siren", "nom")))
+
+
+def stage_rows(session: Session, job_id: int, rows: Sequence[NormalisedRow]) -> None:
+    copy_rows(
+        session,
+        "offre.job_ligne",
+        ("job_id", "feuille", "ligne", "departement", "cle", "donnees", "erreur"),
+        (
+            (job_id, r.feuille, r.ligne, r.departement(), _key(r), r.values, r.has_error)
+            for r in rows
+        ),
+    )
+
+
+def stage_anomalies(session: Session, job_id: int, anomalies: Sequence[Anomalie]) -> None:
+    copy_rows(
+        session,
+        "offre.job_anomalie",
+        (
+            "job_id",
+            "departement",
+            "feuille",
+            "ligne",
+            "colonne",
+            "valeur",
+            "code",
+            "severite",
+            "message",
+        ),
+        (
+            (
+                job_id,
+                a.departement,
+                a.feuille,
+                a.ligne,
+                a.colonne,
+                a.valeur,
+                a.code,
+                a.severite.value,
+                a.message,
+            )
+            for a in anomalies
+        ),
+    )
+
+
+def mark_errors(session: Session, job_id: int, rows: Sequence[tuple[str, int]]) -> None:
+    if not rows:
+        return
+    session.execute(
+        text(
+            "UPDATE offre.job_ligne l SET erreur = true "
+            "FROM unnest(CAST(:feuilles AS text[]), CAST(:lignes AS int[])) AS e(feuille, ligne) "
+            "WHERE l.job_id = :job AND l.feuille = e.feuille AND l.ligne = e.ligne"
+        ),
+        {"job": job_id, "feuilles": [r[0] for r in rows], "lignes": [r[1] for r in rows]},
+    )
+
+
+def staged_rows(
+    session: Session, job_id: int, feuille: str, departement: str | None = None
+) -> list[StagedRow]:
+    """The rows without error, in file order."""
+    query = select(JobLigne.ligne, JobLigne.donnees).where(
+        JobLigne.job_id == job_id, JobLigne.feuille == feuille, JobLigne.erreur.is_(False)
+    )
+    if departement is not None:
+        query = query.where(JobLigne.departement == departement)
+    return [
+        StagedRow(ligne, donnees)
+        for ligne, donnees in session.execute(query.order_by(JobLigne.ligne))
+    ]
+
+
+def count_rows(session: Session, job_id: int, feuille: str, departement: str) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(JobLigne)
+            .where(
+                JobLigne.job_id == job_id,
+                JobLigne.feuille == feuille,
+                JobLigne.departement == departement,
+            )
+        )
+        or 0
+    )
+
+
+def stage_changes(
+    session: Session, job_id: int, departement: str | None, changes: Sequence[Change]
+) -> None:
+    copy_rows(
+        session,
+        "offre.job_plan",
+        (
+            "job_id",
+            "feuille",
+            "ligne",
+            "departement",
+            "action",
+            "cle",
+            "cible_id",
+            "avant",
+            "apres",
+        ),
+        (
+            (job_id, c.feuille, c.ligne, departement, c.action, c.cle, c.cible_id, c.avant, c.apres)
+            for c in changes
+        ),
+    )

@@ -1,0 +1,104 @@
+"""Styles and cell helpers shared by the workbooks the service generates (template, report).
+
+Every string goes through :func:`safe_text` and is forced to a text cell: openpyxl turns any str
+starting with `=` into a live formula, refuses C0 controls (IllegalCharacterError) and lone
+surrogates break the XML on save (RELIABILITY-NOTES.md « Uploads »). A user's value must never
+crash a report nor be evaluated by the spreadsheet that opens it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time, timedelta
+
+from openpyxl.cell.cell import Cell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+
+COMMENT_AUTHOR = "SI SIAO – Module Offre"
+TEXT_FORMAT = "@"
+DATE_FORMAT = "DD/MM/YYYY"
+DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
+MAX_CELL_CHARS = 32_767  # Excel's limit per cell; beyond, Excel reports a corrupted file
+
+HEADER_FONT = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14)
+SECTION_FONT = Font(bold=True, size=12)
+HIDDEN_FONT = Font(color="FFFFFFFF")  # white on white, in case someone unhides the column
+REQUIRED_FILL = PatternFill("solid", fgColor="FFBDD7EE")  # headers of required columns
+OPTIONAL_FILL = PatternFill("solid", fgColor="FFDDEBF7")
+ERROR_FILL = PatternFill("solid", fgColor="FFFFC7CE")  # Excel's « mauvais » red
+WARNING_FILL = PatternFill("solid", fgColor="FFFFD8A8")  # orange, distinct from Excel's yellow
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+# NUL and C0 controls other than TAB/LF/CR, lone surrogates, and the two XML non-characters.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ELLIPSIS = "…"
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    # Visible rather than dropped: the report must show the user where the bad character is.
+    return f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}"
+
+
+def safe_text(text: str) -> str:
+    """`text` as a cell can hold it: unwritable characters escaped, cut to Excel's limit."""
+    cleaned = _UNWRITABLE.sub(_escape, text)
+    if len(cleaned) > MAX_CELL_CHARS:
+        cleaned = cleaned[: MAX_CELL_CHARS - 1] + _ELLIPSIS
+    return cleaned
+
+
+def set_text(cell: Cell, text: str) -> None:
+    """Writes `text` as a text cell, even when it starts with `=` (never a formula)."""
+    cell.value = safe_text(text)
+    cell.data_type = "s"
+
+
+def set_value(cell: Cell, value: object) -> None:
+    """Writes a value as read from a user's file: numbers and dates keep their type, anything
+    else becomes text. A date without time shows as JJ/MM/AAAA, as users typed it."""
+    if value is None:
+        return
+    if isinstance(value, str):
+        set_text(cell, value)
+    elif isinstance(value, bool | int):
+        cell.value = value
+    elif isinstance(value, float):
+        # NaN and infinities have no spreadsheet representation: show them as text.
+        if math.isfinite(value):
+            cell.value = value
+        else:
+            set_text(cell, str(value))
+    elif isinstance(value, datetime):
+        if value.tzinfo is not None:  # openpyxl refuses aware datetimes
+            set_text(cell, value.isoformat())
+        else:
+            cell.value = value
+            midnight = value.time() == time.min
+            cell.number_format = DATE_FORMAT if midnight else DATETIME_FORMAT
+    elif isinstance(value, date):
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+    elif isinstance(value, time | timedelta):
+        cell.value = value
+    else:
+        set_text(cell, str(value))
+
+
+def comment(text: str, *, width_chars: int = 48) -> Comment:
+    """A comment sized to its text: Excel's default box (about 2×5 cm) truncates long help."""
+    text = safe_text(text)
+    lines = sum(max(1, math.ceil(len(line) / width_chars)) for line in text.split("\n"))
+    note = Comment(text, COMMENT_AUTHOR)
+    note.width = width_chars * 7  # pixels: about 7 per character of the 9 pt comment font
+    note.height = min(600, 12 + 15 * lines)
+    return note
+
+
+def column_width(*texts: str, minimum: float = 10, maximum: float = 60) -> float:
+    """A width (in characters) fitting the longest text, with room for the filter arrow."""
+    longest = max((len(t) for t in texts), default=0)
+    return float(min(maximum, max(minimum, longest + 3)))

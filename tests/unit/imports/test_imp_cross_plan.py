@@ -1,0 +1,210 @@
+"""Cross-row rules and the plan: pure functions over keys and plain dicts."""
+
+from __future__ import annotations
+
+from service.imports.cross_rules import (
+    DispositifKey,
+    EntiteKey,
+    KnownKeys,
+    dispositif_rules,
+    entite_rules,
+)
+from service.imports.plan import (
+    DISPOSITIF_FIELDS,
+    StagedRow,
+    natural_key,
+    plan_departement,
+    plan_entites,
+)
+
+NONE_KNOWN = KnownKeys(sirens=frozenset(), identifiants={})
+
+
+def key(ligne: int, **kw: object) -> DispositifKey:
+    values: dict[str, object] = {
+        "identifiant": None,
+        "siren": "732829320",
+        "departement": "75",
+        "type_code": "HEB_CHRS",
+        "nom": "CHRS Les Lilas",
+        "has_error": False,
+    }
+    values.update(kw)
+    return DispositifKey(ligne, **values)  # type: ignore[arg-type]
+
+
+def test_duplicate_entites_name_each_other() -> None:
+    found = entite_rules([EntiteKey(2, "732829320", False), EntiteKey(5, "732829320", False)])
+    assert [(a.ligne, a.code) for a in found] == [
+        (2, "DOUBLON_DANS_LE_FICHIER"),
+        (5, "DOUBLON_DANS_LE_FICHIER"),
+    ]
+    assert "ligne 5" in found[0].message and "ligne 2" in found[1].message
+
+
+def test_duplicate_dispositifs_by_normalised_name() -> None:
+    entites = [EntiteKey(2, "732829320", False)]
+    found = dispositif_rules(
+        [key(3), key(31, nom="chrs  les-lilas"), key(40, nom="Autre")], entites, NONE_KNOWN, None
+    )
+    assert sorted(a.ligne for a in found) == [3, 31]
+    assert all(a.code == "DOUBLON_DANS_LE_FICHIER" for a in found)
+    assert "apparaît aussi ligne 31" in next(a for a in found if a.ligne == 3).message
+
+
+def test_unknown_entite_and_entite_in_error() -> None:
+    found = dispositif_rules(
+        [key(3, siren="552081317"), key(4)],
+        [EntiteKey(2, "732829320", True)],
+        NONE_KNOWN,
+        None,
+    )
+    assert sorted((a.ligne, a.code) for a in found) == [
+        (3, "ENTITE_INCONNUE"),
+        (4, "ENTITE_INCONNUE"),
+    ]
+    assert "ligne 2" in next(a for a in found if a.ligne == 4).message
+
+
+def test_entite_known_in_database_is_enough() -> None:
+    known = KnownKeys(sirens=frozenset({"732829320"}), identifiants={})
+    assert dispositif_rules([key(3)], [], known, None) == []
+
+
+def test_identifier_unknown_or_out_of_scope() -> None:
+    known = KnownKeys(
+        sirens=frozenset({"732829320"}),
+        identifiants={"DSP-75-000001": "75", "DSP-92-000001": "92"},
+    )
+    rows = [
+        key(3, identifiant="DSP-75-000001"),
+        key(4, identifiant="DSP-75-000099"),
+        key(5, identifiant="DSP-92-000001", departement="92"),
+    ]
+    found = dispositif_rules(rows, [], known, frozenset({"75"}))
+    assert sorted((a.ligne, a.code) for a in found) == [
+        (4, "IDENTIFIANT_INCONNU"),
+        (5, "IDENTIFIANT_INCONNU"),
+    ]
+
+
+def live_dispositif(**kw: object) -> dict[str, object]:
+    record: dict[str, object] = {f: None for f in DISPOSITIF_FIELDS}
+    record.update(
+        finess_et=[],
+        financeurs=[],
+        publics=[],
+        structures_historiques=[],
+        id=1,
+        identifiant="DSP-75-000001",
+        siren="732829320",
+        nom="CHRS Les Lilas",
+        type_code="HEB_CHRS",
+        departement="75",
+        capacite_financee=40,
+    )
+    record.update(kw)
+    return record
+
+
+def staged(ligne: int, **kw: object) -> StagedRow:
+    values: dict[str, object] = {
+        "siren": "732829320",
+        "nom": "CHRS Les Lilas",
+        "type_code": "HEB_CHRS",
+        "departement": "75",
+    }
+    values.update(kw)
+    return StagedRow(ligne, values)
+
+
+def plan(rows: list[StagedRow], live: list[dict[str, object]], **kw: object):  # type: ignore[no-untyped-def]
+    options: dict[str, object] = {"mirror": False, "state_profile": True, "today": "2026-11-28"}
+    options.update(kw)
+    return plan_departement("75", rows, live, **options)  # type: ignore[arg-type]
+
+
+def test_reimport_of_same_values_is_unchanged() -> None:
+    result = plan([staged(2, capacite_financee=40)], [live_dispositif()])
+    assert [c.action for c in result.changes] == ["inchange"]
+
+
+def test_update_by_natural_key_lists_old_and_new() -> None:
+    result = plan([staged(2, nom="chrs les lilas", capacite_financee=45)], [live_dispositif()])
+    (change,) = result.changes
+    assert change.action == "modification"
+    assert change.avant == {"nom": "CHRS Les Lilas", "capacite_financee": 40}
+    assert change.apres["capacite_financee"] == 45
+    assert change.cle == "DSP-75-000001"
+
+
+def test_rename_needs_the_identifier() -> None:
+    renamed = plan([staged(2, nom="CHRS Les Roses")], [live_dispositif()])
+    assert [c.action for c in renamed.changes] == ["creation"]
+    by_id = plan(
+        [staged(2, identifiant="DSP-75-000001", nom="CHRS Les Roses")], [live_dispositif()]
+    )
+    assert [c.action for c in by_id.changes] == ["modification"]
+
+
+def test_absent_column_untouched_empty_cell_clears() -> None:
+    live = [live_dispositif(adresse="1 rue X", siret="73282932000074")]
+    result = plan([staged(2, siret=None)], live)
+    (change,) = result.changes
+    assert change.avant == {"siret": "73282932000074"}
+    assert change.apres["adresse"] == "1 rue X"
+
+
+def test_state_fields_from_a_non_state_profile_are_ignored_with_a_warning() -> None:
+    result = plan(
+        [staged(2, capacite_financee=99, financeurs=[])], [live_dispositif()], state_profile=False
+    )
+    assert [c.action for c in result.changes] == ["inchange"]
+    assert [a.code for a in result.anomalies] == ["CHAMP_RESERVE_ETAT"]
+    same = plan([staged(2, capacite_financee=40)], [live_dispositif()], state_profile=False)
+    assert same.anomalies == []
+
+
+def test_mirror_closes_absent_dispositifs_only() -> None:
+    live = [
+        live_dispositif(),
+        live_dispositif(id=2, identifiant="DSP-75-000002", nom="Accueil de nuit"),
+        live_dispositif(
+            id=3, identifiant="DSP-75-000003", nom="Fermé", date_fermeture="2020-01-01"
+        ),
+    ]
+    complement = plan([staged(2, capacite_financee=40)], live)
+    assert [c.action for c in complement.changes] == ["inchange"]
+    mirror = plan([staged(2, capacite_financee=40)], live, mirror=True)
+    closures = [c for c in mirror.changes if c.action == "fermeture"]
+    assert [c.cle for c in closures] == ["DSP-75-000002"]
+    assert closures[0].apres["date_fermeture"] == "2026-11-28"
+
+
+def test_natural_key_folds_the_name() -> None:
+    assert natural_key(staged(2, nom="  Chrs « Les-Lilas » ").values) == natural_key(
+        staged(2).values
+    )
+
+
+def test_entites_plan() -> None:
+    live = {
+        "732829320": {
+            "id": 7,
+            "siren": "732829320",
+            "raison_sociale": "Aurore",
+            "departement_siege": "75",
+        }
+    }
+    result = plan_entites(
+        [
+            StagedRow(
+                2, {"siren": "732829320", "raison_sociale": "Aurore", "departement_siege": "75"}
+            ),
+            StagedRow(
+                3, {"siren": "552081317", "raison_sociale": "Emmaüs", "departement_siege": "93"}
+            ),
+        ],
+        live,
+    )
+    assert [c.action for c in result.changes] == ["inchange", "creation"]
