@@ -17,7 +17,6 @@ from service.auth.accounts import identity_for_id
 from service.auth.permissions import Action, Identity, can
 from service.config import get_settings
 from service.imports import cross_rules, rules, sources
-from service.imports.anomalies import Anomalie
 from service.imports.columns import DISPOSITIFS, ENTITES
 from service.imports.cross_rules import DispositifKey, EntiteKey
 from service.imports.live import (
@@ -88,43 +87,38 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
     fichier = session.get(JobFichier, job.id)
     assert fichier is not None
     opened = sources.open_source(fichier.nom, fichier.contenu)
-    anomalies: list[Anomalie] = list(opened.anomalies)
+    stage_anomalies(session, job.id, opened.anomalies)
     if opened.fatal:
-        stage_anomalies(session, job.id, anomalies)
         _close_analysis(session, job)
         return
     entite_keys: list[EntiteKey] = []
     dispositif_keys: list[DispositifKey] = []
-    batch_size = get_settings().batch_size
-    for sheet_source in opened.sheets:
-        for batch in sheet_source.batches(batch_size):
-            normalised: list[NormalisedRow] = []
-            for raw in batch:
-                row = normalise_row(sheet_source.spec, raw.line, raw.cells)
-                row.anomalies.extend(sheet_source.cell_issues(raw.line))
-                if sheet_source.spec is DISPOSITIFS:
-                    row.anomalies.extend(rules.dispositif_rules(row, ctx))
-                    dispositif_keys.append(_dispositif_key(row))
-                else:
-                    entite_keys.append(EntiteKey(row.ligne, row.values.get("siren"), row.has_error))
-                normalised.append(row)
-            stage_rows(session, job.id, normalised)
-            found = [a for row in normalised for a in row.anomalies]
-            stage_anomalies(session, job.id, found)
-            anomalies.extend(found)
-            job.lignes += len(normalised)
-            job.traitees += len(normalised)
-            session.flush()
-            if _cancelled(session, job):
-                return
-            yield
+    for batch in opened.batches(get_settings().batch_size):
+        normalised: list[NormalisedRow] = []
+        for raw in batch:
+            spec = DISPOSITIFS if raw.sheet == DISPOSITIFS.name else ENTITES
+            row = normalise_row(spec, raw.line, raw.cells)
+            row.anomalies.extend(opened.cell_issues(raw.sheet, raw.line))
+            if spec is DISPOSITIFS:
+                row.anomalies.extend(rules.dispositif_rules(row, ctx))
+                dispositif_keys.append(_dispositif_key(row))
+            else:
+                entite_keys.append(EntiteKey(row.ligne, row.values.get("siren"), row.has_error))
+            normalised.append(row)
+        stage_rows(session, job.id, normalised)
+        stage_anomalies(session, job.id, [a for row in normalised for a in row.anomalies])
+        job.lignes += len(normalised)
+        job.traitees += len(normalised)
+        session.flush()
+        if _cancelled(session, job):
+            return
+        yield
     known = known_keys(session)
     crossed = cross_rules.entite_rules(entite_keys) + cross_rules.dispositif_rules(
         dispositif_keys, entite_keys, known, ctx.scope
     )
     stage_anomalies(session, job.id, crossed)
     mark_errors(session, job.id, [(a.feuille, a.ligne) for a in crossed if a.bloquante])
-    anomalies.extend(crossed)
     in_scope = {
         k.departement
         for k in dispositif_keys
@@ -203,7 +197,7 @@ def _count_departement(
             select(JobAnomalie.severite, func.count())
             .where(JobAnomalie.job_id == job_id, JobAnomalie.departement == row.departement)
             .group_by(JobAnomalie.severite)
-        ).tuples()
+        ).tuples().all()
     )
     row.lignes = row.traitees = lines
     row.erreurs = counts.get("erreur", 0)
@@ -225,7 +219,7 @@ def _close_analysis(session: Session, job: Job) -> None:
             select(JobAnomalie.severite, func.count())
             .where(JobAnomalie.job_id == job.id)
             .group_by(JobAnomalie.severite)
-        ).tuples()
+        ).tuples().all()
     )
     job.erreurs = totals.get("erreur", 0)
     job.avertissements = totals.get("avertissement", 0)

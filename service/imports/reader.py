@@ -212,7 +212,7 @@ def _keys(spec: Sheet) -> dict[str, Column]:
     return keys
 
 
-def _recognise(sheets: Sequence[Sheet], cells: list[tuple[int, CellValue]]) -> Sheet | None:
+def _recognise(sheets: Sequence[Sheet], cells: Sequence[tuple[int, CellValue]]) -> Sheet | None:
     """The sheet whose columns the headers name most (required ones first); None if none."""
     folded = {fold(str(v)) for _, v in cells if not _blank(v)}
 
@@ -226,7 +226,7 @@ def _recognise(sheets: Sequence[Sheet], cells: list[tuple[int, CellValue]]) -> S
 
 
 def _map_headers(
-    spec: Sheet, found_name: str, cells: list[tuple[int, CellValue]]
+    spec: Sheet, found_name: str, cells: Sequence[tuple[int, CellValue]]
 ) -> tuple[SheetLayout, list[StructureAnomaly]]:
     keys = _keys(spec)
     layout = SheetLayout(spec, found_name, {}, {})

@@ -67,3 +67,31 @@ def celery_worker(database_url: str) -> Iterator[Any]:
         shutdown_timeout=30,
     ) as worker:
         yield worker
+
+
+@pytest.fixture(scope="session")
+def api_client(database_url: str) -> Iterator[Any]:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app()) as client:
+        yield client
+
+
+@pytest.fixture
+def user_headers(engine: Engine):  # type: ignore[no-untyped-def]
+    """Create an account and return the Authorization header of its token."""
+    from service.auth.accounts import add_user
+    from service.auth.tokens import issue_token
+    from service.config import get_settings
+    from service.db.engine import session_scope
+
+    def make(
+        courriel: str, profil: str, departements: list[str] | None = None
+    ) -> dict[str, str]:
+        with session_scope() as session:
+            add_user(session, courriel, profil, departements or [])
+        return {"Authorization": f"Bearer {issue_token(courriel, get_settings())}"}
+
+    return make

@@ -1,0 +1,123 @@
+"""The uploaded file as sheets of raw rows: type check → pre-scan → reader, with file-level and
+structure anomalies, and the formula problems the pre-scan found per cell."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from service.imports.anomalies import Anomalie
+from service.imports.columns import TEMPLATE_VERSION
+from service.imports.filecheck import FileRefusal, inspect_upload
+from service.imports.prescan import (
+    FORMULE_SANS_VALEUR,
+    CellIssue,
+    WorkbookScan,
+    column_letters,
+    prescan,
+)
+from service.imports.reader import RawRow, SheetLayout, SheetReader, open_workbook
+from service.referentiels.checks import Severite
+
+MARKER_PREFIX = "offre-temps1-"
+
+
+@dataclass
+class OpenedSource:
+    anomalies: list[Anomalie] = field(default_factory=list)
+    reader: SheetReader | None = None
+    # (sheet, line) → the pre-scan's formula problems on that row
+    formula_issues: dict[tuple[str, int], list[Anomalie]] = field(default_factory=dict)
+
+    @property
+    def fatal(self) -> bool:
+        return self.reader is None or any(a.bloquante for a in self.anomalies)
+
+    def batches(self, size: int) -> Iterator[list[RawRow]]:
+        """Batches of raw rows, sheet after sheet (a batch never mixes two sheets)."""
+        if self.reader is not None:
+            yield from self.reader.iter_rows(size)
+
+    def cell_issues(self, sheet: str, line: int) -> list[Anomalie]:
+        return self.formula_issues.get((sheet, line), [])
+
+
+def _file_anomaly(code: str, message: str, severite: Severite = Severite.ERREUR) -> Anomalie:
+    return Anomalie("", 0, "", "", code, severite, message)
+
+
+def _marker_problem(scan: WorkbookScan) -> Anomalie | None:
+    """A file from an obsolete template is refused; a file without marker is read by headers."""
+    values = scan.readme_values or {}
+    markers = [v for v in values.values() if v.strip().startswith(MARKER_PREFIX)]
+    if not markers or TEMPLATE_VERSION in (m.strip() for m in markers):
+        return None
+    return _file_anomaly(
+        "MODELE_OBSOLETE",
+        f"Ce fichier provient d'une version périmée du modèle ({markers[0].strip()}). "
+        "Téléchargez le modèle à jour (GET /api/v1/modeles/offre.xlsx ou « offre modele ») "
+        "et recopiez-y vos lignes.",
+    )
+
+
+def _formula_detail(issue: CellIssue) -> str:
+    if issue.code == FORMULE_SANS_VALEUR:
+        return (
+            f"la formule « {issue.value} » n'a pas de valeur calculée enregistrée. Ouvrez le "
+            "fichier dans Excel ou LibreOffice, recalculez-le et enregistrez-le, ou remplacez la "
+            "formule par sa valeur (Collage spécial > Valeurs)."
+        )
+    return f"la formule renvoie l'erreur {issue.value} : corrigez-la ou saisissez la valeur."
+
+
+def _formula_issues(
+    scan: WorkbookScan, layout: SheetLayout, found: dict[tuple[str, int], list[Anomalie]]
+) -> None:
+    sheet = scan.sheet(layout.found_name)
+    if sheet is None:
+        return
+    by_column = {index: layout.headers[f] for f, index in layout.columns.items()}
+    for issue in (*sheet.formulas_without_value, *sheet.error_cells):
+        column = by_column.get(issue.column - 1, column_letters(issue.column))
+        found[(layout.spec.name, issue.row)].append(
+            Anomalie(
+                layout.spec.name,
+                issue.row,
+                column,
+                issue.value,
+                issue.code,
+                Severite.ERREUR,
+                f"Feuille {layout.spec.name}, ligne {issue.row}, colonne {column} "
+                f"(cellule {issue.ref}) : {_formula_detail(issue)}",
+            )
+        )
+
+
+def open_source(filename: str, data: bytes) -> OpenedSource:
+    opened = OpenedSource()
+    info = inspect_upload(filename, data)
+    if isinstance(info, FileRefusal):
+        opened.anomalies.append(_file_anomaly(info.code, info.message))
+        return opened
+    opened.anomalies.extend(_file_anomaly(w.code, w.message, w.severite) for w in info.warnings)
+    scan = prescan(data, info.format)
+    if isinstance(scan, FileRefusal):
+        opened.anomalies.append(_file_anomaly(scan.code, scan.message))
+        return opened
+    marker = _marker_problem(scan)
+    if marker is not None:
+        opened.anomalies.append(marker)
+        return opened
+    reader = open_workbook(data, scan)
+    opened.anomalies.extend(
+        Anomalie(a.feuille, a.ligne, a.colonne, a.valeur, a.code, a.severite, a.message)
+        for a in reader.anomalies
+    )
+    if reader.ok:
+        opened.reader = reader
+        issues: dict[tuple[str, int], list[Anomalie]] = defaultdict(list)
+        for layout in reader.layouts:
+            _formula_issues(scan, layout, issues)
+        opened.formula_issues = dict(issues)
+    return opened

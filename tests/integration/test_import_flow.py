@@ -1,0 +1,124 @@
+"""Temps 1 through the API on a real worker: import, anomalies, fix, re-import, scope."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.support.workbooks import xlsx_bytes
+
+ENTITES = ["SIREN", "Raison sociale", "Forme juridique", "Département du siège"]
+DISPOSITIFS = [
+    "Identifiant",
+    "SIREN de l'entité",
+    "Nom du dispositif",
+    "Type de dispositif",
+    "Département",
+    "Capacité financée",
+    "Date d'ouverture",
+]
+FINAL = ("valide", "invalide", "termine", "echec", "annule")
+
+
+def workbook(entites: list[list[object]], dispositifs: list[list[object]]) -> bytes:
+    return xlsx_bytes({"Entités": [ENTITES, *entites], "Dispositifs": [DISPOSITIFS, *dispositifs]})
+
+
+def wait_for(client: TestClient, headers: dict[str, str], job_id: int,
+             until: Callable[[dict[str, Any]], bool] = lambda j: j["statut"] in FINAL,
+             timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
+        if until(job):
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+
+
+def submit(client: TestClient, headers: dict[str, str], data: bytes, **form: str) -> Any:
+    return client.post(
+        "/api/v1/imports",
+        headers=headers,
+        files={"fichier": ("offre.xlsx", data)},
+        data=form,
+    )
+
+
+GOOD_ENTITES = [
+    ["732829320", "Association Aurore", "Association loi 1901", "75"],
+    ["552 081 317", "Emmaüs Solidarité", "Association loi 1901", "75"],
+]
+GOOD_DISPOSITIFS = [
+    [None, "732829320", "CHRS Les Lilas", "CHRS", "75", 40, "01/02/2020"],
+    [None, "732829320", "Pension de famille Belleville", "pension de famille", "75", 25, None],
+    [None, "552081317", "Maraude de nuit", "Maraude", "75", None, None],
+]
+
+
+@pytest.mark.usefixtures("celery_worker")
+def test_import_fix_reimport_and_scope(api_client: TestClient, user_headers) -> None:  # type: ignore[no-untyped-def]
+    admin75 = user_headers("admin.paris@ddets.gouv.fr", "ADMIN_DEPARTEMENTAL", ["75"])
+    admin69 = user_headers("admin.lyon@ddets.gouv.fr", "ADMIN_DEPARTEMENTAL", ["69"])
+
+    faulty = workbook(
+        GOOD_ENTITES,
+        [
+            *GOOD_DISPOSITIFS[:2],
+            [None, "732829320", "Accueil DNA", "DNA", "75", 12, None],  # capacity forbidden
+            [None, "732829321", "CHRS Sans Entité", "CHRS", "75", 10, None],  # bad SIREN key
+        ],
+    )
+    response = submit(api_client, admin75, faulty)
+    assert response.status_code == 202, response.text
+    job = wait_for(api_client, admin75, response.json()["id"])
+    assert job["statut"] == "invalide"
+    anomalies = api_client.get(
+        f"/api/v1/jobs/{job['id']}/anomalies", headers=admin75, params={"severite": "erreur"}
+    ).json()
+    found = {(a["feuille"], a["ligne"], a["code"]) for a in anomalies["items"]}
+    assert ("Dispositifs", 4, "CAPACITE_INTERDITE") in found
+    assert ("Dispositifs", 5, "SIREN_INVALIDE") in found
+    assert anomalies["total"] == len(anomalies["items"]) == 2
+
+    # Another département's admin neither sees nor touches it.
+    assert api_client.get(f"/api/v1/jobs/{job['id']}", headers=admin69).status_code == 404
+    assert api_client.post(f"/api/v1/jobs/{job['id']}/annuler", headers=admin69).status_code == 404
+    assert api_client.get("/api/v1/jobs", headers=admin69).json()["total"] == 0
+
+    fixed = workbook(GOOD_ENTITES, GOOD_DISPOSITIFS)
+    job = wait_for(api_client, admin75, submit(api_client, admin75, fixed).json()["id"])
+    assert job["statut"] == "valide", job
+    assert (job["creations"], job["modifications"], job["inchanges"]) == (5, 0, 0)
+    preview = api_client.get(f"/api/v1/jobs/{job['id']}/apercu", headers=admin75).json()
+    assert preview["total"] == 5
+    applied = api_client.post(f"/api/v1/jobs/{job['id']}/appliquer", headers=admin75)
+    assert applied.status_code == 202, applied.text
+    job = wait_for(api_client, admin75, job["id"])
+    assert job["statut"] == "termine", job
+    (dep,) = job["departements"]
+    assert (dep["departement"], dep["statut"], dep["creations"]) == ("75", "termine", 3)
+
+    listing = api_client.get("/api/v1/departements/75/dispositifs", headers=admin75).json()
+    assert listing["total"] == 3
+    assert sorted(d["identifiant"] for d in listing["items"]) == [
+        "DSP-75-000001", "DSP-75-000002", "DSP-75-000003",
+    ]
+    assert api_client.get("/api/v1/departements/75/dispositifs", headers=admin69).status_code == 404
+    empty = api_client.get("/api/v1/departements/69/dispositifs", headers=admin69).json()
+    assert (empty["items"], empty["total"]) == ([], 0)
+    assert api_client.get("/api/v1/entites/552081317", headers=admin75).json()[
+        "raison_sociale"
+    ] == "Emmaüs Solidarité"
+
+    again = wait_for(api_client, admin75, submit(api_client, admin75, fixed,
+                                                 application="automatique").json()["id"])
+    assert again["statut"] == "termine", again
+    assert (again["creations"], again["modifications"], again["inchanges"]) == (0, 0, 5)
+    assert api_client.get("/api/v1/departements/75/dispositifs", headers=admin75).json()[
+        "total"
+    ] == 3
