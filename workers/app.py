@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from service.config import Settings, get_settings
 from service.jobs.queues import QUEUE_LONG, QUEUE_SHORT, QUEUES
@@ -33,7 +33,11 @@ def celery_config(settings: Settings) -> dict[str, object]:
         "worker_cancel_long_running_tasks_on_connection_loss": True,
         "worker_hijack_root_logger": False,
         "task_default_queue": QUEUE_LONG,
-        "task_queues": [Queue(name) for name in QUEUES],
+        # Each queue its own exchange and key: with the default ones a message routed to one queue
+        # would be bound to both.
+        "task_queues": [Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
+        "task_default_exchange": QUEUE_LONG,
+        "task_default_routing_key": QUEUE_LONG,
         "task_routes": {
             "offre.sante": {"queue": QUEUE_SHORT},
             "offre.reconcilier": {"queue": QUEUE_SHORT},

@@ -41,7 +41,7 @@ def departement_dispositifs(
         .order_by(Dispositif.identifiant)
         .offset(page.offset)
         .limit(page.taille)
-    ).tuples()
+    )
     return page.envelope([dispositif_dict(d, siren) for d, siren in rows], total)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import imports_cmd, stack, users
+from service.cli import demo, imports_cmd, stack, users
 
 app = typer.Typer(
     help="SI SIAO — Module Offre : import, rattachement et bascule.",
@@ -24,6 +24,7 @@ def db_upgrade() -> None:
 
 
 app.command()(stack.up)
+app.command()(demo.demo)
 app.command()(stack.api)
 app.command()(stack.worker)
 app.command()(stack.beat)

@@ -47,7 +47,7 @@ def follow(client: Client, job_id: int, console: Console, until_applied: bool) -
             for dep in job["departements"]:
                 if dep["departement"] not in bars:
                     bars[dep["departement"]] = progress.add_task(
-                        f"  Département {dep['departement']}", total=dep["lignes"] or 1, etat=""
+                        f"  {dep['departement']:>3}", total=dep["lignes"] or 1, etat=""
                     )
                 done = (
                     dep["lignes"]

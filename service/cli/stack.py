@@ -7,7 +7,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -78,9 +80,21 @@ def flower(port: Annotated[int, typer.Option(help="Port HTTP de Flower.")] = 555
     _exec(flower_command(port))
 
 
-def up(port: Annotated[int, typer.Option(help="Port HTTP de l'API.")] = 8000) -> None:
-    """Démarre toute la pile : PostgreSQL et Redis (embarqués si DATABASE_URL / REDIS_URL
-    ne sont pas définis), migrations, API, un worker et beat. Ctrl-C arrête tout proprement."""
+@dataclass
+class RunningStack:
+    database_url: str
+    redis_url: str
+    api_url: str
+    children: dict[str, subprocess.Popen[bytes]]
+
+    def dead(self) -> list[str]:
+        return [name for name, child in self.children.items() if child.poll() is not None]
+
+
+@contextmanager
+def running_stack(port: int) -> Iterator[RunningStack]:
+    """PostgreSQL and Redis (embedded unless DATABASE_URL / REDIS_URL are set), migrations,
+    then the API, one worker and beat as child processes, all stopped on exit."""
     from service.db.migrate import upgrade
     from service.embedded import start_postgres, start_redis
 
@@ -100,19 +114,53 @@ def up(port: Annotated[int, typer.Option(help="Port HTTP de l'API.")] = 8000) ->
     env.update(DATABASE_URL=database_url, REDIS_URL=redis_url)
     console.print("Migrations du schéma…")
     upgrade(database_url)
-    processes = {
+    commands = {
         "api": api_command(port, settings.api_host),
         "worker": worker_command(),
         "beat": beat_command(data_dir / "celerybeat-schedule"),
     }
     children = {
         name: subprocess.Popen(cmd, env=env, start_new_session=True)
-        for name, cmd in processes.items()
+        for name, cmd in commands.items()
     }
-    console.print(
-        f"[bold]Pile démarrée[/bold] : API http://{settings.api_host}:{port} "
-        f"(documentation /docs), worker et beat. Ctrl-C pour arrêter."
-    )
+    stack = RunningStack(database_url, redis_url, f"http://{settings.api_host}:{port}", children)
+    try:
+        _wait_ready(stack)
+        yield stack
+    finally:
+        console.print("Arrêt de la pile…")
+        for child in children.values():
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + 30
+        for child in children.values():
+            try:
+                child.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+        handles.clear()  # the embedded servers stop with their last handle, at exit
+        console.print("Pile arrêtée.")
+
+
+def _wait_ready(stack: RunningStack, timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if stack.dead():
+            raise RuntimeError(f"arrêt inattendu : {', '.join(stack.dead())}")
+        try:
+            if httpx.get(f"{stack.api_url}/ready", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"l'API ne répond pas sur {stack.api_url}/ready")
+
+
+def up(port: Annotated[int, typer.Option(help="Port HTTP de l'API.")] = 8000) -> None:
+    """Démarre toute la pile : PostgreSQL et Redis (embarqués si DATABASE_URL / REDIS_URL
+    ne sont pas définis), migrations, API, un worker et beat. Ctrl-C arrête tout proprement."""
     stopping = False
 
     def _stop(*_: object) -> None:
@@ -122,22 +170,14 @@ def up(port: Annotated[int, typer.Option(help="Port HTTP de l'API.")] = 8000) ->
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     exit_code = 0
-    while not stopping:
-        for name, child in children.items():
-            if child.poll() is not None:
-                console.print(f"[red]Le processus {name} s'est arrêté (code {child.returncode}).")
+    with running_stack(port) as stack:
+        console.print(
+            f"[bold]Pile prête[/bold] : API {stack.api_url} (documentation {stack.api_url}/docs),"
+            " worker et beat. Ctrl-C pour arrêter."
+        )
+        while not stopping:
+            if stack.dead():
+                console.print(f"[red]Arrêt inattendu : {', '.join(stack.dead())}.[/red]")
                 stopping, exit_code = True, 1
-        time.sleep(0.5)
-    console.print("Arrêt de la pile…")
-    for child in children.values():
-        if child.poll() is None:
-            child.terminate()
-    deadline = time.monotonic() + 30
-    for child in children.values():
-        try:
-            child.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-    handles.clear()  # the embedded servers stop with their last handle (at exit)
-    console.print("Pile arrêtée.")
+            time.sleep(0.5)
     raise typer.Exit(exit_code)

@@ -10,6 +10,10 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.config import get_settings, sqlalchemy_url
+from service.db import metadata as _all_tables  # every mapper, so that foreign keys resolve
+
+
+assert _all_tables.metadata is not None
 
 
 def make_engine(url: str | None = None, **kwargs: object) -> Engine:

@@ -197,7 +197,7 @@ def _count_departement(
             select(JobAnomalie.severite, func.count())
             .where(JobAnomalie.job_id == job_id, JobAnomalie.departement == row.departement)
             .group_by(JobAnomalie.severite)
-        ).tuples().all()
+        ).all()
     )
     row.lignes = row.traitees = lines
     row.erreurs = counts.get("erreur", 0)
@@ -219,7 +219,7 @@ def _close_analysis(session: Session, job: Job) -> None:
             select(JobAnomalie.severite, func.count())
             .where(JobAnomalie.job_id == job.id)
             .group_by(JobAnomalie.severite)
-        ).tuples().all()
+        ).all()
     )
     job.erreurs = totals.get("erreur", 0)
     job.avertissements = totals.get("avertissement", 0)

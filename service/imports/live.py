@@ -21,7 +21,7 @@ def _json_ready(value: Any) -> Any:
 def known_keys(session: Session) -> KnownKeys:
     sirens = frozenset(session.scalars(select(Entite.siren)))
     identifiants = dict(
-        session.execute(select(Dispositif.identifiant, Dispositif.departement)).tuples().all()
+        session.execute(select(Dispositif.identifiant, Dispositif.departement)).all()
     )
     return KnownKeys(sirens=sirens, identifiants=identifiants)
 
