@@ -74,7 +74,7 @@ def _formula_detail(issue: CellIssue) -> str:
 def _formula_issues(
     scan: WorkbookScan, layout: SheetLayout, found: dict[tuple[str, int], list[Anomalie]]
 ) -> None:
-    sheet = scan.sheet(layout.found_name)
+    sheet = next((s for s in scan.sheets if s.name == layout.found_name), None)
     if sheet is None:
         return
     by_column = {index: layout.headers[f] for f, index in layout.columns.items()}
