@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.config import get_settings, sqlalchemy_url
 from service.db import metadata as _all_tables  # every mapper, so that foreign keys resolve
 
-
 assert _all_tables.metadata is not None
 
 

@@ -155,8 +155,7 @@ def inspect_upload(
         found = _inspect_other(data)
     if isinstance(found, tuple):
         code, message = found
-        # replace(), not format(): a ZIP entry name quoted in the message may hold braces.
-        return refuse(code, message.replace("{name}", name).replace("{ext}", ext or "aucune"))
+        return refuse(code, message.replace("{name}", name))  # not format(): names hold braces
 
     what, extensions = _KINDS[found]
     if ext not in extensions:
@@ -169,7 +168,7 @@ def inspect_upload(
     return FileInfo(name, found, len(data), hashlib.sha256(data).hexdigest(), tuple(warnings))
 
 
-# A refusal found while sniffing: (code, message template with {name} and {ext}).
+# A refusal found while sniffing: (code, message template with {name}).
 _Found = SpreadsheetFormat | tuple[str, str]
 
 
@@ -184,8 +183,8 @@ def _dangerous(reason: str) -> tuple[str, str]:
 def _unsupported(what: str, todo: str = _RESAVE) -> tuple[str, str]:
     return (
         FORMAT_NON_PRIS_EN_CHARGE,
-        f"Le fichier « {{name}} » (extension {{ext}}) est {what}, format non pris en charge "
-        f"(seuls .xlsx, .ods et .csv sont acceptés). {todo}",
+        f"Le fichier « {{name}} » est {what}, format non pris en charge (seuls .xlsx, .ods et "
+        f".csv sont acceptés). {todo}",
     )
 
 

@@ -1,12 +1,8 @@
-"""Streaming pre-scan of a workbook's sheet XML, before calamine ever loads a sheet.
-
-calamine holds a whole sheet in memory, sized by its last occupied row and column, aborts the
-process (SIGABRT, uncatchable) on a sheet occupied at A1 and XFD1048576, and returns '' for
-formulas without a cached value and for error values (RELIABILITY-NOTES.md « Uploads »). So we
-stream every sheet part once with defusedxml's guards (no DTD, entity or external reference)
-and count real cells: `<dimension>` is ignored (it can claim A1:XFD1048576), a styled-but-empty
-row or cell costs one callback, ODS repeats are counted, never expanded, no tree is built.
-"""
+"""Streaming pre-scan of the sheet XML, before calamine ever loads a sheet: calamine holds a
+sheet whole, sized by its last occupied cell, aborts the process (SIGABRT) on one occupied at A1
+and XFD1048576, and returns '' for formulas without cached value and error values. We count real
+cells with defusedxml's guards: `<dimension>` is ignored (it can lie), a styled-but-empty row
+costs one callback, ODS repeats are counted, never expanded, no tree is built."""
 
 from __future__ import annotations
 
@@ -33,7 +29,6 @@ ERREUR_DE_FORMULE = "ERREUR_DE_FORMULE"
 README_SHEET = "Lisez-moi"
 README_MAX_CELLS = 200
 MAX_ISSUES_PER_SHEET = 10_000  # beyond, only counted (omitted_issues): the file is wrong anyway
-_CHUNK = 64 * 1024
 _MAX_CAPTURE = 64  # text chunks kept per cell (expat hands at most 8 KiB each)
 _RESAVE = "Ouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau et déposez-le."
 
@@ -64,14 +59,10 @@ class WorkbookScan:
     format: Format
     sheets: tuple[SheetScan, ...]
 
-    def sheet(self, name: str) -> SheetScan | None:
-        """The sheet of that name, tolerant to case, accents and spaces."""
-        return next((s for s in self.sheets if fold(s.name) == fold(name)), None)
-
     @property
     def readme_values(self) -> dict[str, str] | None:
-        readme = self.sheet(README_SHEET)
-        return readme.values if readme else None
+        """Cells of a small « Lisez-moi » (the template's version marker is in a hidden one)."""
+        return next((s.values for s in self.sheets if fold(s.name) == fold(README_SHEET)), None)
 
 
 class _Refused(Exception):
@@ -81,10 +72,7 @@ class _Refused(Exception):
 
 
 def prescan(data: bytes, fmt: Format, limits: Settings | None = None) -> WorkbookScan | FileRefusal:
-    """Scan every worksheet of an .xlsx/.xlsm/.ods that inspect_upload accepted.
-
-    A CSV has no XML: its scan is empty (the reader bounds its rows).
-    """
+    """Scan every worksheet of an accepted upload (a CSV has no XML: its scan is empty)."""
     limits = limits or get_settings()
     if fmt is Format.CSV:
         return WorkbookScan(fmt, ())
@@ -95,32 +83,23 @@ def prescan(data: bytes, fmt: Format, limits: Settings | None = None) -> Workboo
     except _Refused as refused:
         return refused.refusal
     except DefusedXmlException:
-        return FileRefusal(
-            FICHIER_DANGEREUX,
-            "Le fichier contient des déclarations XML (DTD, entités ou références externes) "
-            f"qu'aucun tableur ne produit : par précaution, il n'a pas été lu. {_RESAVE}",
-        )
+        code = FICHIER_DANGEREUX
+        why = "contient des déclarations XML (DTD, entités ou références externes) qu'aucun "
+        why += "tableur ne produit : par précaution, il n'a pas été lu"
     except (SAXException, ValueError, KeyError, zipfile.BadZipFile, OSError, EOFError):
-        return FileRefusal(
-            FICHIER_ILLISIBLE,
-            f"Le fichier est endommagé (contenu XML invalide) et ne peut pas être lu. {_RESAVE}",
-        )
+        code, why = FICHIER_ILLISIBLE, "est endommagé (XML invalide) et ne peut pas être lu"
+    return FileRefusal(code, f"Le fichier {why}. {_RESAVE}")
 
 
-class _Events:
-    """Handlers called by expat, element names being « namespace-uri local-name »."""
-
+class _Events:  # expat's handlers; element names are « namespace-uri local-name »
     def start(self, name: str, attrs: dict[str, str]) -> None: ...
     def end(self, name: str) -> None: ...
     def text(self, data: str) -> None: ...
 
 
 class _FastDefusedParser(DefusedExpatParser):
-    """defusedxml's expat driver (forbid_dtd, forbid_entities, forbid_external) minus SAX.
-
-    reset() lets defusedxml create the expat parser and install its guards, then we point the
-    element handlers straight at ours: the SAX wrappers cost 3× the parse (3 s per 1M rows).
-    """
+    """defusedxml's expat driver (forbid_dtd/entities/external) minus its SAX layer, which costs
+    3× the parse (3 s per 1M rows): reset() installs the guards, then we set our handlers."""
 
     def __init__(self, events: _Events) -> None:
         super().__init__(1, forbid_dtd=True, forbid_entities=True, forbid_external=True)
@@ -140,9 +119,22 @@ def _parse(archive: zipfile.ZipFile, part: str, events: _Events) -> None:
     parser = _FastDefusedParser(events)
     # OPC part names are case-insensitive; a missing part raises KeyError (→ illisible).
     with archive.open({i.filename.lower(): i for i in archive.infolist()}[part.lower()]) as stream:
-        while chunk := stream.read(_CHUNK):
+        while chunk := stream.read(65536):
             parser.feed(chunk)
     parser.close()
+
+
+class _Locals(dict[str, str]):
+    """« uri local » → our tag for that local name, else "": calamine matches local names, not
+    namespaces, so a sheet written in another namespace must not slip past the scan."""
+
+    def __init__(self, wanted: dict[str, str]) -> None:
+        super().__init__()
+        self.wanted = wanted
+
+    def __missing__(self, name: str) -> str:  # once per distinct name in the part
+        self[name] = tag = self.wanted.get(name.rpartition(" ")[2], "")
+        return tag
 
 
 class _Collect(_Events):
@@ -166,18 +158,21 @@ class _SheetState(_Events):
         self.row_occupied = False
         self.pending: list[tuple[str, int, int, str]] = []  # code, column, repeat, value
 
-    def cell(self, row: int, col: int, cols: int, issue: tuple[str, str] | None) -> None:
-        """An occupied cell, repeated `cols` times (ODS), with its issue (code, value)."""
+    def cell(self, row: int, col: int, cols: int, issue: tuple[str, str] | None, text: str) -> None:
+        """An occupied cell, repeated `cols` times (ODS), its issue (code, value) and text."""
         self.row_occupied = True
+        if self.values is not None:
+            self.values[f"{column_letters(col)}{row}"] = text
+            self.values = self.values if len(self.values) <= README_MAX_CELLS else None
         if (last := col + cols - 1) > self.scan.max_column:
             self.scan.max_column = last
             if last > self.limits.max_columns:
                 raise _Refused(
                     FICHIER_DANGEREUX,
-                    f"La feuille « {self.scan.name} » contient une cellule non vide en "
-                    f"{column_letters(last)}{row} : des dimensions aussi extrêmes ne sont pas "
-                    f"acceptées, par précaution (au plus {self.limits.max_columns} colonnes). "
-                    "Supprimez les colonnes inutiles à droite de vos données et enregistrez.",
+                    f"La feuille « {self.scan.name} » a une cellule non vide en "
+                    f"{column_letters(last)}{row} : par précaution, des dimensions aussi "
+                    f"extrêmes sont refusées (au plus {self.limits.max_columns} colonnes). "
+                    "Supprimez les colonnes inutiles à droite des données et enregistrez.",
                 )
         if issue:
             self.pending.append((issue[0], col, cols, issue[1]))
@@ -214,19 +209,6 @@ class _SheetState(_Events):
                     formula = code == FORMULE_SANS_VALEUR
                     (scan.formulas_without_value if formula else scan.error_cells).append(issue)
 
-    def keep_value(self, ref: str, value: str) -> None:
-        if self.values is not None:
-            self.values[ref] = value
-            if len(self.values) > README_MAX_CELLS:
-                self.values = None
-
-
-_MAIN_NS = (
-    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "http://purl.oclc.org/ooxml/spreadsheetml/main",  # « Strict Open XML »
-)
-_TAGS = {f"{ns} {tag}": tag for ns in _MAIN_NS for tag in ("row", "c", "v", "f", "is", "t", "si")}
-
 
 class _XlsxSheet(_SheetState):
     """A worksheet part; also reads sharedStrings.xml, whose <si> are read like <is>."""
@@ -241,15 +223,15 @@ class _XlsxSheet(_SheetState):
 
     def __init__(self, name: str, limits: Settings, wanted: set[int] | None = None) -> None:
         super().__init__(name, limits)
+        self.tags = _Locals({t: t for t in ("row", "c", "v", "f", "is", "t", "si")})
         self.shared: dict[str, int] = {}  # « Lisez-moi » cells holding a shared string
         self.wanted, self.strings = wanted or set(), dict[int, str]()
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        tag = _TAGS.get(name)
+        tag = self.tags[name]
         if tag == "row":  # first: a sheet may hold a million empty styled rows
             r = attrs.get("r")
-            self.row = int(r) if r else self.row + 1
-            self.col = 0
+            self.row, self.col = int(r) if r else self.row + 1, 0
         elif tag == "c":
             ref = attrs.get("r")
             self.col = column_index(ref.rstrip("0123456789")) if ref else self.col + 1
@@ -268,7 +250,7 @@ class _XlsxSheet(_SheetState):
             self.capture = self.inline
 
     def end(self, name: str) -> None:
-        tag = _TAGS.get(name)
+        tag = self.tags[name]
         if tag == "row":
             if self.row_occupied:
                 self.row_done(self.row, 1)
@@ -299,28 +281,24 @@ class _XlsxSheet(_SheetState):
             issue = (FORMULE_SANS_VALEUR, f"={formula}" if formula else "(formule partagée)")
         elif self.ctype == "e":
             issue = (ERREUR_DE_FORMULE, value or "#?")
-        self.cell(self.row, self.col, 1, issue)
-        if self.values is not None:
-            ref = f"{column_letters(self.col)}{self.row}"
-            if self.ctype == "s" and value:
-                self.shared[ref] = int(value)
-            self.keep_value(ref, "".join(self.inline) if self.inline is not None else value or "")
+        text = "".join(self.inline) if self.inline is not None else value or ""
+        self.cell(self.row, self.col, 1, issue, text)
+        if self.values is not None and self.ctype == "s" and value:
+            self.shared[f"{column_letters(self.col)}{self.row}"] = int(value)
 
 
 def _scan_xlsx(archive: zipfile.ZipFile, limits: Settings) -> list[SheetScan]:
     sheets, rels = _Collect("sheet"), _Collect("Relationship")
     _parse(archive, "xl/workbook.xml", sheets)
-    if any(i.filename.lower() == "xl/_rels/workbook.xml.rels" for i in archive.infolist()):
-        _parse(archive, "xl/_rels/workbook.xml.rels", rels)
+    _parse(archive, "xl/_rels/workbook.xml.rels", rels)
     targets = {r.get("Id"): r for r in rels.found}
     scans = []
-    for position, sheet in enumerate(sheets.found, start=1):
-        part = f"xl/worksheets/sheet{position}.xml"  # Excel's naming, if there are no rels
-        if (rel := targets.get(sheet.get("id"))) is not None:
-            if not rel.get("Type", "").endswith("/worksheet"):
-                continue  # a chartsheet holds no cells
-            target = rel.get("Target", "")
-            part = posixpath.normpath(target[1:] if target[:1] == "/" else f"xl/{target}")
+    for sheet in sheets.found:
+        rel = targets.get(sheet.get("id"), {})
+        if not rel.get("Type", "").endswith("/worksheet"):
+            continue  # a chartsheet holds no cells; calamine will not load what is not scanned
+        target = rel.get("Target", "")
+        part = posixpath.normpath(target[1:] if target[:1] == "/" else f"xl/{target}")
         state = _XlsxSheet(sheet.get("name", ""), limits)
         _parse(archive, part, state)
         state.scan.values = values = state.values
@@ -332,13 +310,8 @@ def _scan_xlsx(archive: zipfile.ZipFile, limits: Settings) -> list[SheetScan]:
     return scans
 
 
-_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0 "
-_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0 "
-_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0 "
-_CALC_TYPE = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0 value-type"
-_CELLS = (_TABLE + "table-cell", _TABLE + "covered-table-cell")
-_VALUES = (_OFFICE + "value-type", _OFFICE + "value", _OFFICE + "string-value", _CALC_TYPE)
-_TEXT_CHARS = {_TEXT + "s": " ", _TEXT + "tab": "\t", _TEXT + "line-break": "\n"}
+_ODS_TAGS = {"table-cell": "cell", "covered-table-cell": "cell", "annotation": "note"}
+_ODS_TAGS |= {"table": "table", "table-row": "row", "p": "p"}
 _ODS_ERROR = re.compile(r"#[A-Z0-9/]+[!?]|#N/A|Err:\d+")
 
 
@@ -350,44 +323,48 @@ class _OdsContent(_Events):
 
     def __init__(self, limits: Settings) -> None:
         self.limits, self.scans = limits, list[SheetScan]()
+        self.tags = _Locals(_ODS_TAGS)
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        if name == _TABLE + "table":
+        tag = self.tags[name]
+        if tag in ("table", "row", "cell"):
+            # Attributes by local name too; office:value-type then calcext:value-type (« error »)
+            attrs = {k.rpartition(" ")[2]: v for k, v in attrs.items()}
+        if tag == "table":
             self.tables += 1
             if self.tables == 1:
-                self.sheet = _SheetState(attrs.get(_TABLE + "name", ""), self.limits)
+                self.sheet = _SheetState(attrs.get("name", ""), self.limits)
                 self.next_row = 1
         elif self.tables != 1:
             return  # outside a sheet, or a sub-table inside a cell: not the sheet's rows
-        elif name == _TABLE + "table-row":
+        elif tag == "row":
             self.row, self.rows, self.col = self.next_row, _repeat(attrs, "rows"), 1
-        elif name in _CELLS:
+        elif tag == "cell":
             self.cell, self.cols, self.capture = attrs, _repeat(attrs, "columns"), []
-        elif name == _OFFICE + "annotation":  # a comment's text is not the cell's
+        elif tag == "note":  # a comment's text is not the cell's
             self.notes += 1
-        elif name == _TEXT + "p":
+        elif tag == "p":
             self.in_p += 1
             if self.capture:  # a second paragraph of the same cell
                 self.text("\n")
-        elif name in _TEXT_CHARS:
-            self.text(_TEXT_CHARS[name])
 
     def end(self, name: str) -> None:
-        if name == _TABLE + "table":
+        tag = self.tags[name]
+        if tag == "table":
             self.tables -= 1
             if self.tables == 0 and self.sheet is not None:
                 self.sheet.scan.values = self.sheet.values
                 self.scans.append(self.sheet.scan)
         elif self.tables != 1 or self.sheet is None:
             return
-        elif name == _OFFICE + "annotation":
+        elif tag == "note":
             self.notes -= 1
-        elif name == _TEXT + "p":
+        elif tag == "p":
             self.in_p -= 1
-        elif name in _CELLS:
+        elif tag == "cell":
             self._cell(self.sheet)
             self.col += self.cols
-        elif name == _TABLE + "table-row":
+        elif tag == "row":
             self.sheet.row_done(self.row, self.rows)
             self.next_row += self.rows
 
@@ -397,23 +374,20 @@ class _OdsContent(_Events):
 
     def _cell(self, sheet: _SheetState) -> None:
         attrs, text = self.cell, "".join(self.capture)
-        formula = attrs.get(_TABLE + "formula")
-        has_value = any(a in attrs for a in _VALUES)
+        formula = attrs.get("formula")
+        has_value = any(a in attrs for a in ("value-type", "value", "string-value"))
         if not (has_value or formula is not None or text):
             return  # empty, however many times repeated: nothing to count, nothing to expand
         shown, issue = text.strip(), None
-        if attrs.get(_CALC_TYPE) == "error" or (formula and _ODS_ERROR.fullmatch(shown)):
+        if attrs.get("value-type") == "error" or (formula and _ODS_ERROR.fullmatch(shown)):
             issue = (ERREUR_DE_FORMULE, shown or "#?")
         elif formula is not None and not has_value and not text:
             issue = (FORMULE_SANS_VALEUR, "=" + formula.split(":=", 1)[-1].lstrip("="))
-        sheet.cell(self.row, self.col, self.cols, issue)
-        if sheet.values is not None:
-            value = text or attrs.get(_OFFICE + "value") or attrs.get(_OFFICE + "date-value", "")
-            sheet.keep_value(f"{column_letters(self.col)}{self.row}", value)
+        sheet.cell(self.row, self.col, self.cols, issue, text or attrs.get("value", ""))
 
 
 def _repeat(attrs: dict[str, str], what: str) -> int:
-    return max(1, int(attrs.get(f"{_TABLE}number-{what}-repeated", "1")))
+    return max(1, int(attrs.get(f"number-{what}-repeated", "1")))
 
 
 def _scan_ods(archive: zipfile.ZipFile, limits: Settings) -> list[SheetScan]:

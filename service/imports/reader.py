@@ -112,7 +112,11 @@ def open_workbook(
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(workbook.sheet_names)
     except PasswordError:
-        return _failed(FICHIER_PROTEGE, "Le fichier est protégé par un mot de passe : " + _RESAVE)
+        return _failed(
+            FICHIER_PROTEGE,
+            "Le fichier est protégé par un mot de passe : retirez-le, enregistrez et déposez-le "
+            "à nouveau.",
+        )
     except (CalamineError, ValueError, OSError) as exc:
         return _failed(FICHIER_ILLISIBLE, f"Le fichier ne peut pas être lu ({exc}). {_RESAVE}")
     scanned = {s.name for s in scan.sheets}

@@ -12,9 +12,11 @@ import math
 import re
 from datetime import date, datetime, time, timedelta
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 COMMENT_AUTHOR = "SI SIAO – Module Offre"
 TEXT_FORMAT = "@"
@@ -51,15 +53,23 @@ def safe_text(text: str) -> str:
     return cleaned
 
 
-def set_text(cell: Cell, text: str) -> None:
+def _writable(cell: Cell | MergedCell) -> Cell:
+    if not isinstance(cell, Cell):  # only the top-left cell of a merged range holds a value
+        raise TypeError(f"{cell.coordinate} fait partie d'une fusion de cellules")
+    return cell
+
+
+def set_text(cell: Cell | MergedCell, text: str) -> None:
     """Writes `text` as a text cell, even when it starts with `=` (never a formula)."""
+    cell = _writable(cell)
     cell.value = safe_text(text)
     cell.data_type = "s"
 
 
-def set_value(cell: Cell, value: object) -> None:
+def set_value(cell: Cell | MergedCell, value: object) -> None:
     """Writes a value as read from a user's file: numbers and dates keep their type, anything
     else becomes text. A date without time shows as JJ/MM/AAAA, as users typed it."""
+    cell = _writable(cell)
     if value is None:
         return
     if isinstance(value, str):
@@ -102,3 +112,55 @@ def column_width(*texts: str, minimum: float = 10, maximum: float = 60) -> float
     """A width (in characters) fitting the longest text, with room for the filter arrow."""
     longest = max((len(t) for t in texts), default=0)
     return float(min(maximum, max(minimum, longest + 3)))
+
+
+class TextSheet:
+    """Writes an explanatory sheet (« Lisez-moi ») top to bottom: paragraphs merged across all
+    columns, small tables. Row heights are estimated from the text length because neither
+    Excel nor LibreOffice fits the height of merged wrapped cells."""
+
+    def __init__(self, ws: Worksheet, widths: tuple[float, ...]) -> None:
+        self.ws, self.widths, self.row = ws, widths, 1
+        for index, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+
+    def _fit(self, *texts_widths: tuple[str, float]) -> None:
+        # A column of width w holds about w characters of Calibri 11; 5 % margin for words
+        # that do not fit at the end of a line.
+        lines = max(math.ceil(len(t) / (w * 0.95)) for t, w in texts_widths)
+        self.ws.row_dimensions[self.row].height = 15 * max(1, lines) + 2
+
+    def paragraph(self, text: str, *, font: Font | None = None, gap: bool = False) -> None:
+        """`text` across all columns; `gap` leaves an empty row before it (a new section)."""
+        if gap:
+            self.row += 1
+        cell = self.ws.cell(row=self.row, column=1)
+        set_text(cell, text)
+        cell.alignment = WRAP
+        if font is not None:
+            cell.font = font
+        self.ws.merge_cells(
+            start_row=self.row, start_column=1, end_row=self.row, end_column=len(self.widths)
+        )
+        self._fit((text, sum(self.widths)))
+        self.row += 1
+
+    def table_row(self, *texts: str, header: bool = False, span_last: bool = False) -> None:
+        """One text per column; with `span_last`, the last one spans the remaining columns."""
+        widths = list(self.widths[: len(texts)])
+        if span_last and len(texts) < len(self.widths):
+            widths[-1] = sum(self.widths[len(texts) - 1 :])
+            self.ws.merge_cells(
+                start_row=self.row,
+                start_column=len(texts),
+                end_row=self.row,
+                end_column=len(self.widths),
+            )
+        for index, text in enumerate(texts, start=1):
+            cell = self.ws.cell(row=self.row, column=index)
+            set_text(cell, text)
+            cell.alignment = WRAP
+            if header:
+                cell.font = HEADER_FONT
+        self._fit(*zip(texts, widths, strict=True))
+        self.row += 1

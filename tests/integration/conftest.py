@@ -87,9 +87,7 @@ def user_headers(engine: Engine):  # type: ignore[no-untyped-def]
     from service.config import get_settings
     from service.db.engine import session_scope
 
-    def make(
-        courriel: str, profil: str, departements: list[str] | None = None
-    ) -> dict[str, str]:
+    def make(courriel: str, profil: str, departements: list[str] | None = None) -> dict[str, str]:
         with session_scope() as session:
             add_user(session, courriel, profil, departements or [])
         return {"Authorization": f"Bearer {issue_token(courriel, get_settings())}"}

@@ -21,9 +21,20 @@ def offre(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_add_user_then_token_alone_on_last_line(api_client: TestClient) -> None:
     added = offre(
-        "utilisateurs", "ajouter", "--courriel", "drihl.agent@drihl.gouv.fr",
-        "--profil", "ADMIN_DEPARTEMENTAL", "--departement", "75", "--departement", "92",
-        "--departement", "93", "--departement", "94",
+        "utilisateurs",
+        "ajouter",
+        "--courriel",
+        "drihl.agent@drihl.gouv.fr",
+        "--profil",
+        "ADMIN_DEPARTEMENTAL",
+        "--departement",
+        "75",
+        "--departement",
+        "92",
+        "--departement",
+        "93",
+        "--departement",
+        "94",
     )
     assert added.returncode == 0, added.stderr + added.stdout
     assert "Compte créé" in added.stdout
@@ -35,29 +46,49 @@ def test_add_user_then_token_alone_on_last_line(api_client: TestClient) -> None:
 
     response = api_client.get("/api/v1/jobs", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
-    assert api_client.get(
-        "/api/v1/departements/94/dispositifs", headers={"Authorization": f"Bearer {token}"}
-    ).status_code == 200
-    assert api_client.get(
-        "/api/v1/departements/95/dispositifs", headers={"Authorization": f"Bearer {token}"}
-    ).status_code == 404
+    assert (
+        api_client.get(
+            "/api/v1/departements/94/dispositifs", headers={"Authorization": f"Bearer {token}"}
+        ).status_code
+        == 200
+    )
+    assert (
+        api_client.get(
+            "/api/v1/departements/95/dispositifs", headers={"Authorization": f"Bearer {token}"}
+        ).status_code
+        == 404
+    )
 
 
 def test_refusals_are_explained_in_french() -> None:
-    assert offre("utilisateurs", "ajouter", "--courriel", "x@y.fr", "--profil", "ROI").returncode == 2
+    assert (
+        offre("utilisateurs", "ajouter", "--courriel", "x@y.fr", "--profil", "ROI").returncode == 2
+    )
     no_scope = offre(
         "utilisateurs", "ajouter", "--courriel", "a.b@ddets.gouv.fr", "--profil", "ADMIN_SIAO"
     )
     assert no_scope.returncode == 2
     assert "demande au moins un --departement" in no_scope.stdout
     first = offre(
-        "utilisateurs", "ajouter", "--courriel", "c.d@siao.fr", "--profil", "ANALYSTE",
-        "--departement", "13",
+        "utilisateurs",
+        "ajouter",
+        "--courriel",
+        "c.d@siao.fr",
+        "--profil",
+        "ANALYSTE",
+        "--departement",
+        "13",
     )
     assert first.returncode == 0
     again = offre(
-        "utilisateurs", "ajouter", "--courriel", "C.D@siao.fr", "--profil", "ANALYSTE",
-        "--departement", "13",
+        "utilisateurs",
+        "ajouter",
+        "--courriel",
+        "C.D@siao.fr",
+        "--profil",
+        "ANALYSTE",
+        "--departement",
+        "13",
     )
     assert again.returncode == 2
     assert "utilise déjà le courriel" in again.stdout

@@ -28,9 +28,13 @@ def workbook(entites: list[list[object]], dispositifs: list[list[object]]) -> by
     return xlsx_bytes({"Entités": [ENTITES, *entites], "Dispositifs": [DISPOSITIFS, *dispositifs]})
 
 
-def wait_for(client: TestClient, headers: dict[str, str], job_id: int,
-             until: Callable[[dict[str, Any]], bool] = lambda j: j["statut"] in FINAL,
-             timeout: float = 60) -> dict[str, Any]:
+def wait_for(
+    client: TestClient,
+    headers: dict[str, str],
+    job_id: int,
+    until: Callable[[dict[str, Any]], bool] = lambda j: j["statut"] in FINAL,
+    timeout: float = 60,
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         job = client.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
@@ -106,19 +110,25 @@ def test_import_fix_reimport_and_scope(api_client: TestClient, user_headers) -> 
     listing = api_client.get("/api/v1/departements/75/dispositifs", headers=admin75).json()
     assert listing["total"] == 3
     assert sorted(d["identifiant"] for d in listing["items"]) == [
-        "DSP-75-000001", "DSP-75-000002", "DSP-75-000003",
+        "DSP-75-000001",
+        "DSP-75-000002",
+        "DSP-75-000003",
     ]
     assert api_client.get("/api/v1/departements/75/dispositifs", headers=admin69).status_code == 404
     empty = api_client.get("/api/v1/departements/69/dispositifs", headers=admin69).json()
     assert (empty["items"], empty["total"]) == ([], 0)
-    assert api_client.get("/api/v1/entites/552081317", headers=admin75).json()[
-        "raison_sociale"
-    ] == "Emmaüs Solidarité"
+    assert (
+        api_client.get("/api/v1/entites/552081317", headers=admin75).json()["raison_sociale"]
+        == "Emmaüs Solidarité"
+    )
 
-    again = wait_for(api_client, admin75, submit(api_client, admin75, fixed,
-                                                 application="automatique").json()["id"])
+    again = wait_for(
+        api_client,
+        admin75,
+        submit(api_client, admin75, fixed, application="automatique").json()["id"],
+    )
     assert again["statut"] == "termine", again
     assert (again["creations"], again["modifications"], again["inchanges"]) == (0, 0, 5)
-    assert api_client.get("/api/v1/departements/75/dispositifs", headers=admin75).json()[
-        "total"
-    ] == 3
+    assert (
+        api_client.get("/api/v1/departements/75/dispositifs", headers=admin75).json()["total"] == 3
+    )

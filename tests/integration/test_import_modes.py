@@ -31,13 +31,22 @@ def test_mirror_closes_absent_dispositifs_after_counted_confirmation(
     api_client: TestClient, user_headers
 ) -> None:  # type: ignore[no-untyped-def]
     admin = user_headers("admin.paris@ddets.gouv.fr", "ADMIN_DEPARTEMENTAL", ["75"])
-    first = wait_for(api_client, admin, submit(api_client, admin, workbook(
-        GOOD_ENTITES, GOOD_DISPOSITIFS), application="automatique").json()["id"])
+    first = wait_for(
+        api_client,
+        admin,
+        submit(
+            api_client, admin, workbook(GOOD_ENTITES, GOOD_DISPOSITIFS), application="automatique"
+        ).json()["id"],
+    )
     assert first["statut"] == "termine"
 
-    mirror = wait_for(api_client, admin, submit(
-        api_client, admin, workbook(GOOD_ENTITES, GOOD_DISPOSITIFS[:1]), mode="miroir"
-    ).json()["id"])
+    mirror = wait_for(
+        api_client,
+        admin,
+        submit(
+            api_client, admin, workbook(GOOD_ENTITES, GOOD_DISPOSITIFS[:1]), mode="miroir"
+        ).json()["id"],
+    )
     assert mirror["statut"] == "valide"
     assert mirror["fermetures"] == 2
     closures = api_client.get(
@@ -71,17 +80,24 @@ def test_par_departement_applies_only_clean_departements(
         [None, "732829320", "CHRS Lyon", "CHRS", "69", 30, None],
         [None, "732829320", "DNA Lyon", "DNA", "69", 30, None],  # error: capacity
     ]
-    blocked = wait_for(api_client, national, submit(
-        api_client, national, workbook(GOOD_ENTITES[:1], rows), application="automatique"
-    ).json()["id"])
+    blocked = wait_for(
+        api_client,
+        national,
+        submit(
+            api_client, national, workbook(GOOD_ENTITES[:1], rows), application="automatique"
+        ).json()["id"],
+    )
     assert blocked["statut"] == "invalide"
 
     partial = wait_for(
         api_client,
         national,
         submit(
-            api_client, national, workbook(GOOD_ENTITES[:1], rows),
-            application="automatique", par_departement="true",
+            api_client,
+            national,
+            workbook(GOOD_ENTITES[:1], rows),
+            application="automatique",
+            par_departement="true",
         ).json()["id"],
         until=lambda j: j["statut"] in ("termine", "echec", "invalide"),
     )
@@ -89,9 +105,9 @@ def test_par_departement_applies_only_clean_departements(
     by_dep = {d["departement"]: d for d in partial["departements"]}
     assert by_dep["13"]["statut"] == "termine" and by_dep["13"]["creations"] == 1
     assert by_dep["69"]["statut"] == "invalide" and by_dep["69"]["erreurs"] == 1
-    assert api_client.get("/api/v1/departements/69/dispositifs", headers=national).json()[
-        "total"
-    ] == 0
+    assert (
+        api_client.get("/api/v1/departements/69/dispositifs", headers=national).json()["total"] == 0
+    )
 
 
 def test_second_upload_for_a_busy_departement_is_refused_with_the_active_job(
@@ -104,11 +120,17 @@ def test_second_upload_for_a_busy_departement_is_refused_with_the_active_job(
     first = submit(api_client, admin, data).json()
     # Hold the job in « application » as a worker would while it applies.
     with engine.begin() as conn:
-        conn.execute(text("UPDATE offre.job SET statut='application', etape='departements', "
-                          "bail_expire = now() + interval '1 hour' WHERE id = :id"),
-                     {"id": first["id"]})
-        conn.execute(text("UPDATE offre.job_departement SET statut='application' "
-                          "WHERE job_id = :id"), {"id": first["id"]})
+        conn.execute(
+            text(
+                "UPDATE offre.job SET statut='application', etape='departements', "
+                "bail_expire = now() + interval '1 hour' WHERE id = :id"
+            ),
+            {"id": first["id"]},
+        )
+        conn.execute(
+            text("UPDATE offre.job_departement SET statut='application' WHERE job_id = :id"),
+            {"id": first["id"]},
+        )
     second = submit(api_client, admin, data)
     assert second.status_code == 409
     body = second.json()
@@ -119,8 +141,11 @@ def test_second_upload_for_a_busy_departement_is_refused_with_the_active_job(
 
 def test_cancel_before_confirmation(api_client: TestClient, user_headers) -> None:  # type: ignore[no-untyped-def]
     admin = user_headers("admin.paris@ddets.gouv.fr", "ADMIN_DEPARTEMENTAL", ["75"])
-    job = wait_for(api_client, admin, submit(api_client, admin, workbook(
-        GOOD_ENTITES, GOOD_DISPOSITIFS)).json()["id"])
+    job = wait_for(
+        api_client,
+        admin,
+        submit(api_client, admin, workbook(GOOD_ENTITES, GOOD_DISPOSITIFS)).json()["id"],
+    )
     assert job["statut"] == "valide"
     cancelled = api_client.post(f"/api/v1/jobs/{job['id']}/annuler", headers=admin)
     assert cancelled.status_code == 202 and cancelled.json()["statut"] == "annule"
@@ -130,8 +155,11 @@ def test_cancel_before_confirmation(api_client: TestClient, user_headers) -> Non
 
 def test_progress_events_stream_each_commit(api_client: TestClient, user_headers) -> None:  # type: ignore[no-untyped-def]
     admin = user_headers("admin.paris@ddets.gouv.fr", "ADMIN_DEPARTEMENTAL", ["75"])
-    job = wait_for(api_client, admin, submit(api_client, admin, workbook(
-        GOOD_ENTITES, GOOD_DISPOSITIFS)).json()["id"])
+    job = wait_for(
+        api_client,
+        admin,
+        submit(api_client, admin, workbook(GOOD_ENTITES, GOOD_DISPOSITIFS)).json()["id"],
+    )
     events: list[dict[str, Any]] = []
 
     def listen() -> None:
