@@ -16,8 +16,9 @@ from api.deps import IdentityDep, SessionDep
 from api.errors import ApiError
 from api.pagination import PageDep
 from api.permissions import not_found
-from service.auth.permissions import JOB_ACTIONS, Identity, can
+from service.auth.permissions import JOB_ACTIONS, Action, Identity, can, holds
 from service.db.engine import session_scope
+from service.imports.revert import request_revert
 from service.imports.steps import start_apply
 from service.jobs.progress import channel, job_figures
 from service.jobs.service import (
@@ -196,6 +197,30 @@ def cancel(job_id: int, identity: IdentityDep) -> dict[str, Any]:
             raise ApiError(409, exc.code, exc.message) from exc
         figures = job_figures(session, job, submitter_email(session, job))
     publish_progress(job_id)
+    return figures
+
+
+@router.post("/{job_id}/revenir", status_code=202)
+def revert(
+    job_id: int,
+    identity: IdentityDep,
+    forcer: Annotated[
+        bool, Body(embed=True, description="Écraser les modifications postérieures (national).")
+    ] = False,
+) -> dict[str, Any]:
+    """Retour arrière d'un import appliqué : un job « retour_arriere » rejoue son journal."""
+    if forcer and not holds(identity.profil, Action.FORCER_RETOUR):
+        raise ApiError(403, "INTERDIT", "Seule l'administration nationale peut forcer un retour.")
+    with session_scope() as session:
+        source = _job_or_404(session, identity, job_id)
+        _may_act(session, identity, source)
+        try:
+            job = request_revert(session, identity, source, forcer)
+        except JobStateError as exc:
+            raise ApiError(409, exc.code, exc.message) from exc
+        units = ready_units(session, job.id)
+        figures = job_figures(session, job, submitter_email(session, job))
+    publish_units(units)
     return figures
 
 

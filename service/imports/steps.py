@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from service.imports import apply
 from service.imports.analysis import analyse
 from service.imports.live import departement_digest, entites_digest
+from service.imports.revert import run_revert
 from service.jobs.failures import finish_if_done
 from service.jobs.leases import Lease
 from service.jobs.locks import active_job
@@ -34,6 +35,10 @@ CONFLIT_CLE = (
 def run_job(session: Session, lease: Lease) -> Iterator[None] | None:
     job = session.scalar(select(Job).where(Job.id == lease.job_id).with_for_update())
     if job is None:
+        return None
+    if job.type == "retour_arriere":
+        if job.statut == "en_attente":
+            run_revert(session, job)
         return None
     if job.statut in ("en_attente", "analyse"):
         if job.annulation_demandee:
