@@ -20,6 +20,7 @@ lint: setup
 	$(BIN)/mypy
 
 test: lint
+	scripts/install-libreoffice.sh
 	$(BIN)/pytest
 
 demo: setup

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     # sharing a Redis server.
     redis_prefix: str = ""
 
+    # Fault injection for the end-to-end tests (service/failpoints.py); empty in production.
+    failpoints: str = ""
+
     token_ttl_hours: int = 12
     api_host: str = "127.0.0.1"
     api_port: int = 8000

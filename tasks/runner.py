@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import structlog
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
+from service import failpoints
 from service.db.engine import session_scope
 from service.jobs import leases
 from service.jobs.failures import fail_unit
@@ -82,6 +84,13 @@ def _attempt(job_id: int, departement: str | None, service: Service) -> None:
                 leases.check(session, lease)
                 session.commit()
                 publish_progress(job_id)
+            if failpoints.enabled():
+                failpoints.failpoint(
+                    "unit.avant_commit",
+                    job=job_id,
+                    departement=departement,
+                    backend_pid=_backend_pid(session),
+                )
             leases.check(session, lease, extend=False)
             leases.release(session, lease)
             next_units = ready_units(session, job_id)
@@ -90,5 +99,10 @@ def _attempt(job_id: int, departement: str | None, service: Service) -> None:
         with session_scope() as session:
             leases.release(session, lease)
         raise
+    failpoints.failpoint("unit.apres_commit", job=job_id, departement=departement)
     publish_progress(job_id)
     publish_units(next_units)
+
+
+def _backend_pid(session: Session) -> int:
+    return int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())

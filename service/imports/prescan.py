@@ -125,8 +125,8 @@ def _parse(archive: zipfile.ZipFile, part: str, events: _Events) -> None:
 
 
 class _Locals(dict[str, str]):
-    """« uri local » → our tag for that local name, else "": calamine matches local names, not
-    namespaces, so a sheet written in another namespace must not slip past the scan."""
+    """« uri local » → our tag for that local name, else "": calamine reads xlsx elements by local
+    name in any namespace (ODS: by the `table:` prefix), so none may slip past the scan."""
 
     def __init__(self, wanted: dict[str, str]) -> None:
         super().__init__()
@@ -161,19 +161,19 @@ class _SheetState(_Events):
     def cell(self, row: int, col: int, cols: int, issue: tuple[str, str] | None, text: str) -> None:
         """An occupied cell, repeated `cols` times (ODS), its issue (code, value) and text."""
         self.row_occupied = True
-        if self.values is not None:
-            self.values[f"{column_letters(col)}{row}"] = text
-            self.values = self.values if len(self.values) <= README_MAX_CELLS else None
         if (last := col + cols - 1) > self.scan.max_column:
             self.scan.max_column = last
             if last > self.limits.max_columns:
                 raise _Refused(
                     FICHIER_DANGEREUX,
                     f"La feuille « {self.scan.name} » a une cellule non vide en "
-                    f"{column_letters(last)}{row} : par précaution, des dimensions aussi "
-                    f"extrêmes sont refusées (au plus {self.limits.max_columns} colonnes). "
+                    f"{column_letters(min(last, 16384))}{row} : par précaution, des dimensions "
+                    f"aussi extrêmes sont refusées (au plus {self.limits.max_columns} colonnes). "
                     "Supprimez les colonnes inutiles à droite des données et enregistrez.",
                 )
+        if self.values is not None:
+            self.values[f"{column_letters(col)}{row}"] = text
+            self.values = self.values if len(self.values) <= README_MAX_CELLS else None
         if issue:
             self.pending.append((issue[0], col, cols, issue[1]))
 
@@ -201,12 +201,9 @@ class _SheetState(_Events):
         scan.omitted_issues += max(0, count * sum(p[2] for p in pending) - room)
         for row in range(first, first + min(count, room)):
             for code, col, cols, value in pending:
-                for c in range(col, col + cols):
-                    if room <= 0:
-                        return
-                    room -= 1
+                for c in range(col, col + min(cols, room)):
                     issue = CellIssue(code, row, c, f"{column_letters(c)}{row}", value)
-                    formula = code == FORMULE_SANS_VALEUR
+                    formula, room = code == FORMULE_SANS_VALEUR, room - 1
                     (scan.formulas_without_value if formula else scan.error_cells).append(issue)
 
 
@@ -291,15 +288,19 @@ def _scan_xlsx(archive: zipfile.ZipFile, limits: Settings) -> list[SheetScan]:
     sheets, rels = _Collect("sheet"), _Collect("Relationship")
     _parse(archive, "xl/workbook.xml", sheets)
     _parse(archive, "xl/_rels/workbook.xml.rels", rels)
-    targets = {r.get("Id"): r for r in rels.found}
+    parts: dict[str | None, str] = {}
+    for rel in rels.found:
+        if rel.get("Type", "").endswith("/worksheet"):  # chartsheets hold no cells
+            t = rel.get("Target", "")
+            parts[rel.get("Id")] = posixpath.normpath(t[1:] if t[:1] == "/" else f"xl/{t}")
+    todo = [(s.get("name", ""), parts[s["id"]]) for s in sheets.found if s.get("id") in parts]
+    # Every worksheet part is bounded, named or not: calamine's own mapping (duplicate ids, odd
+    # targets) must never reach a part we skipped.
+    loose = {i.filename for i in archive.infolist() if _WORKSHEET.fullmatch(i.filename)}
+    todo += [(p, p) for p in sorted(loose | set(parts.values())) if p not in dict(todo).values()]
     scans = []
-    for sheet in sheets.found:
-        rel = targets.get(sheet.get("id"), {})
-        if not rel.get("Type", "").endswith("/worksheet"):
-            continue  # a chartsheet holds no cells; calamine will not load what is not scanned
-        target = rel.get("Target", "")
-        part = posixpath.normpath(target[1:] if target[:1] == "/" else f"xl/{target}")
-        state = _XlsxSheet(sheet.get("name", ""), limits)
+    for name, part in todo:
+        state = _XlsxSheet(name, limits)
         _parse(archive, part, state)
         state.scan.values = values = state.values
         if values is not None and state.shared:
@@ -310,6 +311,7 @@ def _scan_xlsx(archive: zipfile.ZipFile, limits: Settings) -> list[SheetScan]:
     return scans
 
 
+_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
 _ODS_TAGS = {"table-cell": "cell", "covered-table-cell": "cell", "annotation": "note"}
 _ODS_TAGS |= {"table": "table", "table-row": "row", "p": "p"}
 _ODS_ERROR = re.compile(r"#[A-Z0-9/]+[!?]|#N/A|Err:\d+")

@@ -117,8 +117,10 @@ def open_workbook(
             "Le fichier est protégé par un mot de passe : retirez-le, enregistrez et déposez-le "
             "à nouveau.",
         )
-    except (CalamineError, ValueError, OSError) as exc:
-        return _failed(FICHIER_ILLISIBLE, f"Le fichier ne peut pas être lu ({exc}). {_RESAVE}")
+    except (CalamineError, ValueError, OSError):
+        return _failed(
+            FICHIER_ILLISIBLE, f"Le fichier est endommagé et ne peut pas être lu. {_RESAVE}"
+        )
     scanned = {s.name for s in scan.sheets}
     layouts: list[SheetLayout] = []
     anomalies: list[StructureAnomaly] = []
@@ -146,8 +148,8 @@ def open_workbook(
             offset = sheet.start[1] if sheet.start else 0
             first = next(sheet.iter_rows(), []) if sheet.start and sheet.start[0] == 0 else []
             del sheet  # a sheet is held whole in memory: drop it before loading the next one
-        except CalamineError as exc:
-            return _failed(FICHIER_ILLISIBLE, f"La feuille « {name} » est illisible ({exc}).")
+        except CalamineError:
+            return _failed(FICHIER_ILLISIBLE, f"La feuille « {name} » est illisible. {_RESAVE}")
         layout, problems = _map_headers(spec, name, list(enumerate(first, start=offset)))
         layouts.append(layout)
         anomalies.extend(problems)
@@ -170,7 +172,7 @@ def read_csv(
     """One sheet per CSV file, recognised by its headers; `;` or `,` separator."""
     limits = limits or get_settings()
     text = _decode(data)
-    first_line = text.split("\n", 1)[0]
+    first_line = text[:65536].split("\n", 1)[0]  # the header line, without copying the rest
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
 
     def records() -> Iterator[list[str]]:

@@ -6,10 +6,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from service.auth.permissions import Action, Identity, can, can_read_job
+from service.auth.permissions import JOB_ACTIONS, Action, Identity, can, can_read_job
 from service.auth.tables import Utilisateur
 from service.jobs import audit
 from service.jobs.locks import active_job, lock_departement
@@ -111,17 +111,25 @@ def visible_jobs(
     """Mine, and those of my scope (DOMAIN.md §4)."""
     query = select(Job)
     if not identity.national:
-        readable = [
-            d
-            for d in identity.departements
-            if can(identity, Action.IMPORTER_OFFRE, d)
-            or can(identity, Action.RATTACHER, d)
-            or can(identity, Action.LIRE_RAPPORTS, d)
-        ]
-        in_scope = exists().where(
-            JobDepartement.job_id == Job.id, JobDepartement.departement.in_(readable)
-        )
-        query = query.where(or_(Job.soumis_par == identity.utilisateur_id, in_scope))
+        # The same rule as can_read_job, per kind of job: those who could submit such a job
+        # for one of its départements, and ANALYSTE for the reports of its départements.
+        readable = [Job.soumis_par == identity.utilisateur_id]
+        for job_type, action in JOB_ACTIONS.items():
+            deps = [
+                d
+                for d in identity.departements
+                if can(identity, action, d) or can(identity, Action.LIRE_RAPPORTS, d)
+            ]
+            if deps:
+                readable.append(
+                    and_(
+                        Job.type == job_type,
+                        exists().where(
+                            JobDepartement.job_id == Job.id, JobDepartement.departement.in_(deps)
+                        ),
+                    )
+                )
+        query = query.where(or_(*readable))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     jobs = session.scalars(
         query.order_by(Job.id.desc()).offset((page - 1) * taille).limit(taille)
