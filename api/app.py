@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.body_limit import BodyLimitMiddleware
-from api.routers import health, imports, jobs, offre
+from api.routers import health, imports, jobs, offre, workbooks
 from service.config import get_settings
 from service.logging import configure_logging
 
@@ -20,7 +20,13 @@ def create_app() -> FastAPI:
         version="0.1.0",
     )
     errors.install(app)
-    for router in (health.router, imports.router, jobs.router, offre.router):
+    for router in (
+        health.router,
+        imports.router,
+        workbooks.router,
+        jobs.router,
+        offre.router,
+    ):
         app.include_router(router)
     # The multipart envelope adds a little to the file itself.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + 64 * 1024)

@@ -39,7 +39,7 @@ router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
 FINAL = ("termine", "echec", "annule", "invalide")
 
 
-def _job_or_404(session: Session, identity: Identity, job_id: int) -> Job:
+def job_or_404(session: Session, identity: Identity, job_id: int) -> Job:
     job = get_visible_job(session, identity, job_id)
     if job is None:
         raise not_found("Job")
@@ -68,7 +68,7 @@ def list_jobs(identity: IdentityDep, session: SessionDep, page: PageDep) -> dict
 
 @router.get("/{job_id}")
 def get_job(job_id: int, identity: IdentityDep, session: SessionDep) -> dict[str, Any]:
-    job = _job_or_404(session, identity, job_id)
+    job = job_or_404(session, identity, job_id)
     return job_figures(session, job, submitter_email(session, job))
 
 
@@ -83,7 +83,7 @@ def list_anomalies(
     feuille: str | None = None,
     departement: str | None = None,
 ) -> dict[str, Any]:
-    _job_or_404(session, identity, job_id)
+    job_or_404(session, identity, job_id)
     query = select(JobAnomalie).where(JobAnomalie.job_id == job_id)
     for column, value in (
         (JobAnomalie.severite, severite),
@@ -132,7 +132,7 @@ def preview(
     feuille: str | None = None,
 ) -> dict[str, Any]:
     """Le plan : créations, modifications (ancien → nouveau), inchangés, fermetures."""
-    job = _job_or_404(session, identity, job_id)
+    job = job_or_404(session, identity, job_id)
     query = select(JobPlan).where(JobPlan.job_id == job_id)
     for column, value in (
         (JobPlan.action, action),
@@ -172,7 +172,7 @@ def confirm(
 ) -> dict[str, Any]:
     """Confirme l'application du plan (en mode miroir, avec le nombre de fermetures)."""
     with session_scope() as session:
-        job = _job_or_404(session, identity, job_id)
+        job = job_or_404(session, identity, job_id)
         _may_act(session, identity, job)
         try:
             start_apply(session, job, confirmed_closures=fermetures)
@@ -189,7 +189,7 @@ def confirm(
 def cancel(job_id: int, identity: IdentityDep) -> dict[str, Any]:
     """Annule le job ; s'il est en cours, il s'arrête entre deux lots ou deux départements."""
     with session_scope() as session:
-        job = _job_or_404(session, identity, job_id)
+        job = job_or_404(session, identity, job_id)
         _may_act(session, identity, job)
         try:
             request_cancel(session, identity, job)
@@ -212,7 +212,7 @@ def revert(
     if forcer and not holds(identity.profil, Action.FORCER_RETOUR):
         raise ApiError(403, "INTERDIT", "Seule l'administration nationale peut forcer un retour.")
     with session_scope() as session:
-        source = _job_or_404(session, identity, job_id)
+        source = job_or_404(session, identity, job_id)
         _may_act(session, identity, source)
         try:
             job = request_revert(session, identity, source, forcer)
@@ -232,7 +232,7 @@ async def events(
     attente: Annotated[float, Query(ge=1, le=3600, description="Durée maximale (s).")] = 600,
 ) -> StreamingResponse:
     """Progression en direct (server-sent events) : un événement par étape validée."""
-    job = _job_or_404(session, identity, job_id)
+    job = job_or_404(session, identity, job_id)
     snapshot = job_figures(session, job)
 
     async def stream() -> AsyncIterator[str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from service.cli import demo, imports_cmd, stack, users
@@ -21,6 +24,17 @@ def db_upgrade() -> None:
 
     upgrade()
     typer.echo("Base à jour.")
+
+
+@app.command()
+def modele(
+    fichier: Annotated[Path, typer.Argument(dir_okay=False, help="Chemin du classeur à écrire.")],
+) -> None:
+    """Écrit le modèle Temps 1 (entités et dispositifs, listes déroulantes, Lisez-moi)."""
+    from service.imports.template import build_template
+
+    fichier.write_bytes(build_template())
+    typer.echo(f"Modèle écrit : {fichier}")
 
 
 app.command()(stack.up)

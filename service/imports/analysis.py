@@ -98,7 +98,16 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
         for raw in batch:
             spec = DISPOSITIFS if raw.sheet == DISPOSITIFS.name else ENTITES
             row = normalise_row(spec, raw.line, raw.cells)
-            row.anomalies.extend(opened.cell_issues(raw.sheet, raw.line))
+            formula_issues = opened.cell_issues(raw.sheet, raw.line)
+            if formula_issues:
+                # calamine reads such a cell as empty: say why once, not « obligatoire » too.
+                columns = {a.colonne for a in formula_issues}
+                row.anomalies = [
+                    a
+                    for a in row.anomalies
+                    if not (a.code == "VALEUR_OBLIGATOIRE" and a.colonne in columns)
+                ]
+                row.anomalies.extend(formula_issues)
             if spec is DISPOSITIFS:
                 row.anomalies.extend(rules.dispositif_rules(row, ctx))
                 dispositif_keys.append(_dispositif_key(row))

@@ -77,7 +77,7 @@ def _formula_issues(
     sheet = next((s for s in scan.sheets if s.name == layout.found_name), None)
     if sheet is None:
         return
-    by_column = {index: layout.headers[f] for f, index in layout.columns.items()}
+    by_column = {index: layout.spec.column(f).header for f, index in layout.columns.items()}
     for issue in (*sheet.formulas_without_value, *sheet.error_cells):
         column = by_column.get(issue.column - 1, column_letters(issue.column))
         found[(layout.spec.name, issue.row)].append(

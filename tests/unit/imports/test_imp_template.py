@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import subprocess
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from service.imports.prescan import README_MAX_CELLS, WorkbookScan, prescan
 from service.imports.template import FORMATTED_ROWS, TEXT_KINDS, Prefill, build_template
 from service.referentiels.listes import FINANCEURS, FORMES_JURIDIQUES, PUBLICS
 from service.referentiels.reference_data import departements, types
+from tests.support.libreoffice import MISSING, SOFFICE, convert
 
 MARKER_PREFIX = "offre-temps1-"
 SHEETS = (ENTITES, DISPOSITIFS)
@@ -331,37 +331,11 @@ def test_prefill_writes_an_unparsable_date_as_text() -> None:
 
 # --- LibreOffice round trip ------------------------------------------------------------------
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-
-
-def convert(source: Path, fmt: str, outdir: Path, profile: Path) -> Path:
-    """`soffice --convert-to fmt`; its own profile directory: LibreOffice needs a writable
-    one and two instances sharing one block each other."""
-    assert SOFFICE is not None
-    completed = subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--convert-to",
-            fmt,
-            "--outdir",
-            str(outdir),
-            str(source),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    target = outdir / f"{source.stem}.{fmt}"
-    assert completed.returncode == 0 and target.exists(), completed.stderr.decode(errors="replace")
-    return target
-
 
 @pytest.fixture(scope="module")
 def converted(template: bytes) -> Iterator[dict[str, Path]]:
     if SOFFICE is None:
-        pytest.skip("LibreOffice (soffice) absent : lancez scripts/install-libreoffice.sh")
+        pytest.skip(MISSING)
     work = Path(tempfile.mkdtemp(prefix="lo-profile-"))
     try:
         source = work / "modele.xlsx"
