@@ -37,6 +37,10 @@ from service.imports.staging import (
     staged_rows,
 )
 from service.jobs.tables import Job, JobAnomalie, JobDepartement, JobFichier, JobLigne, JobPlan
+from service.logging import get_logger
+
+SECURITY_CODES = frozenset({"FICHIER_DANGEREUX", "FICHIER_PROTEGE"})
+log = get_logger(__name__)
 
 
 def rule_context(identity: Identity) -> rules.RuleContext:
@@ -88,6 +92,14 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
     assert fichier is not None
     opened = sources.open_source(fichier.nom, fichier.contenu)
     stage_anomalies(session, job.id, opened.anomalies)
+    for refusal in (a for a in opened.anomalies if a.code in SECURITY_CODES):
+        log.warning(
+            "securite.fichier_refuse",
+            code=refusal.code,
+            fichier=fichier.nom,
+            utilisateur_id=job.soumis_par,
+            message=refusal.message,
+        )
     if opened.fatal:
         _close_analysis(session, job)
         return

@@ -42,7 +42,7 @@ def display(raw: object) -> str:
 
 def _quote(value: str) -> str:
     shown = value if len(value) <= _SHOWN else value[: _SHOWN - 1] + "…"
-    return "« " + shown.replace("\x00", "\\0") + " »"
+    return "« " + shown + " »"
 
 
 def locate(feuille: str, ligne: int, colonne: str) -> str:

@@ -33,6 +33,11 @@ def stage_rows(session: Session, job_id: int, rows: Sequence[NormalisedRow]) -> 
     )
 
 
+def _storable(text: str) -> str:
+    """PostgreSQL text cannot hold NUL: the user's value keeps it visible as an escape."""
+    return text.replace("\x00", "\\x00")
+
+
 def stage_anomalies(session: Session, job_id: int, anomalies: Sequence[Anomalie]) -> None:
     copy_rows(
         session,
@@ -54,11 +59,11 @@ def stage_anomalies(session: Session, job_id: int, anomalies: Sequence[Anomalie]
                 a.departement,
                 a.feuille,
                 a.ligne,
-                a.colonne,
-                a.valeur,
+                _storable(a.colonne),
+                _storable(a.valeur),
                 a.code,
                 a.severite.value,
-                a.message,
+                _storable(a.message),
             )
             for a in anomalies
         ),
