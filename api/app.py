@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, metrics
 from api.body_limit import BodyLimitMiddleware
 from api.routers import health, imports, jobs, offre, workbooks
 from service.config import get_settings
@@ -22,6 +22,7 @@ def create_app() -> FastAPI:
     errors.install(app)
     for router in (
         health.router,
+        metrics.router,
         imports.router,
         workbooks.router,
         jobs.router,

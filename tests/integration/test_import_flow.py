@@ -132,3 +132,15 @@ def test_import_fix_reimport_and_scope(api_client: TestClient, user_headers) -> 
     assert (
         api_client.get("/api/v1/departements/75/dispositifs", headers=admin75).json()["total"] == 3
     )
+
+
+@pytest.mark.usefixtures("celery_worker")
+def test_metrics_report_jobs_by_state(api_client: TestClient, user_headers) -> None:  # type: ignore[no-untyped-def]
+    admin = user_headers("admin.paris@ddets.gouv.fr", "ADMIN_DEPARTEMENTAL", ["75"])
+    data = workbook(GOOD_ENTITES, GOOD_DISPOSITIFS)
+    wait_for(
+        api_client, admin, submit(api_client, admin, data, application="automatique").json()["id"]
+    )
+    body = api_client.get("/metrics").text
+    assert 'offre_jobs{statut="termine",type="import_offre"} 1.0' in body
+    assert 'offre_lignes_appliquees_total{action="creation"} 3.0' in body
