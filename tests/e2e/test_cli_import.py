@@ -1,0 +1,71 @@
+"""`offre importer --attendre`, `offre jobs`, `offre job` against a running API and worker."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import cli
+from tests.e2e.faults import FaultStack
+from tests.e2e.test_faults import WORKBOOK
+from tests.support.servers import Servers
+from tests.support.workbooks import xlsx_bytes
+
+
+@pytest.fixture
+def stack(servers: Servers, tmp_path: Path) -> Iterator[FaultStack]:
+    running = FaultStack(servers, tmp_path)
+    running.start_worker(concurrency=2)
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+def offre(stack: FaultStack, token: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        cli(*args, "--api", f"http://127.0.0.1:{stack.api_port}", "--jeton", token),
+        env={**stack.env, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_import_follow_and_list(stack: FaultStack, tmp_path: Path) -> None:
+    headers = stack.user("equipe.projet@social.gouv.fr", "ADMIN_NATIONAL")
+    token = headers["Authorization"].split()[1]
+    good = tmp_path / "national.xlsx"
+    good.write_bytes(WORKBOOK)
+
+    done = offre(stack, token, "importer", str(good), "--appliquer", "--attendre")
+    assert done.returncode == 0, done.stdout + done.stderr
+    for dep in ("13", "33", "69", "75"):
+        assert f"{dep} " in done.stdout
+    assert "terminé" in done.stdout and "102 création(s)" in done.stdout
+
+    bad = tmp_path / "faux.xlsx"
+    bad.write_bytes(
+        xlsx_bytes(
+            {
+                "Entités": [
+                    ["SIREN", "Raison sociale", "Département du siège"],
+                    ["732829321", "Aurore", "75"],
+                ],
+                "Dispositifs": [
+                    ["SIREN de l'entité", "Nom du dispositif", "Type de dispositif", "Département"]
+                ],
+            }
+        )
+    )
+    refused = offre(stack, token, "importer", str(bad), "--attendre")
+    assert refused.returncode == 1
+    assert "SIREN_INVALIDE" in refused.stdout and "invalide" in refused.stdout
+
+    listing = offre(stack, token, "jobs")
+    assert listing.returncode == 0 and "2 job(s)." in listing.stdout
+    detail = offre(stack, token, "job", "1")
+    assert detail.returncode == 0 and "75" in detail.stdout and "terminé" in detail.stdout
