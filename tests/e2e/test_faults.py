@@ -198,3 +198,20 @@ def test_poison_unit_ends_in_echec_without_hot_loop(stack: FaultStack) -> None:
     assert "tentatives" in by_dep["13"]["message"]
     assert all(by_dep[d]["statut"] == "termine" for d in ("33", "69", "75"))
     assert stack.sql("SELECT count(*) FROM offre.dispositif WHERE departement = '13'")[0] == (0,)
+
+
+def test_cancel_during_application_stops_between_departements(stack: FaultStack) -> None:
+    stack.start_worker("unit.avant_commit=pause")
+    admin = stack.user("equipe.projet@social.gouv.fr", "ADMIN_NATIONAL")
+    job_id = stack.submit(admin, WORKBOOK, application="automatique").json()["id"]
+    stack.wait(admin, job_id, final=("application",), timeout=60)
+    response = stack.http.post(f"/api/v1/jobs/{job_id}/annuler", headers=admin)
+    assert response.status_code == 202
+    job = stack.wait(admin, job_id)
+    assert job["statut"] == "annule", job
+    states = {d["departement"]: d["statut"] for d in job["departements"]}
+    assert "annule" in states.values()
+    # Never half-applied: each département has all of its dispositifs or none.
+    counts = dict(stack.sql("SELECT departement, count(*) FROM offre.dispositif GROUP BY 1"))
+    for dep, statut in states.items():
+        assert counts.get(dep, 0) == (PER_DEPARTEMENT if statut == "termine" else 0), states
