@@ -23,7 +23,7 @@ def libpq_url(url: str) -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="OFFRE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="OFFRE_", extra="ignore", populate_by_name=True)
 
     # DATABASE_URL / REDIS_URL keep their conventional, prefix-less names.
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")

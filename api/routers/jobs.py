@@ -209,11 +209,13 @@ def revert(
     ] = False,
 ) -> dict[str, Any]:
     """Retour arrière d'un import appliqué : un job « retour_arriere » rejoue son journal."""
-    if forcer and not holds(identity.profil, Action.FORCER_RETOUR):
-        raise ApiError(403, "INTERDIT", "Seule l'administration nationale peut forcer un retour.")
     with session_scope() as session:
         source = job_or_404(session, identity, job_id)
         _may_act(session, identity, source)
+        if forcer and not holds(identity.profil, Action.FORCER_RETOUR):
+            raise ApiError(
+                403, "INTERDIT", "Seule l'administration nationale peut forcer un retour."
+            )
         try:
             job = request_revert(session, identity, source, forcer)
         except JobStateError as exc:

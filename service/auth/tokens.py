@@ -5,6 +5,8 @@ A token identifies a person (e-mail) only: profile and scope always come from ou
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,8 +30,14 @@ def secret_key(settings: Settings) -> str:
     path = Path(settings.data_dir) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(48))
+        # Written aside then linked into place: processes starting together (API, worker,
+        # beat) never read a half-written key, and the first one to link wins.
+        draft = path.with_name(f".secret_key.{os.getpid()}")
+        draft.touch(mode=0o600)
+        draft.write_text(secrets.token_urlsafe(48))
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+        draft.unlink()
     return path.read_text().strip()
 
 

@@ -53,9 +53,15 @@ def _exec(cmd: list[str]) -> None:
     os.execv(cmd[0], cmd)
 
 
-def api(port: Annotated[int, typer.Option(help="Port HTTP de l'API.")] = 8000) -> None:
+def api(
+    port: Annotated[int | None, typer.Option(help="Port HTTP (défaut : OFFRE_API_PORT).")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Adresse d'écoute (défaut : OFFRE_API_HOST).")
+    ] = None,
+) -> None:
     """Lance l'API (FastAPI sur uvicorn)."""
-    _exec(api_command(port, get_settings().api_host))
+    settings = get_settings()
+    _exec(api_command(port or settings.api_port, host or settings.api_host))
 
 
 def worker(
