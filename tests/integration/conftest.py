@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 # Everything a test may write; reference data (seeded by migration) stays.
 _MUTABLE_TABLES = (
@@ -39,13 +41,45 @@ def engine(database_url: str) -> Engine:
     return get_engine()
 
 
+def _wait_for_idle_workers(engine: Engine, timeout: float = 15) -> None:
+    """A unit still leased is being worked on by the session's worker: let it finish, so that
+    it neither deadlocks with the TRUNCATE nor writes into the next test."""
+    deadline = time.monotonic() + timeout
+    with engine.connect() as conn:
+        while time.monotonic() < deadline:
+            busy = conn.execute(
+                text(
+                    "SELECT (SELECT count(*) FROM offre.job WHERE bail_expire > now()"
+                    " AND bail_expire < now() + interval '10 minutes')"
+                    " + (SELECT count(*) FROM offre.job_departement WHERE bail_expire > now()"
+                    " AND bail_expire < now() + interval '10 minutes')"
+                )
+            ).scalar_one()
+            conn.rollback()
+            if not busy:
+                return
+            time.sleep(0.1)
+
+
 @pytest.fixture(autouse=True)
 def clean_db(engine: Engine) -> Iterator[None]:
     yield
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(_MUTABLE_TABLES)} RESTART IDENTITY CASCADE"))
-        conn.execute(text("UPDATE offre.dispositif_sequence SET dernier = 0"))
-        conn.execute(text("UPDATE offre.departement SET module_actif = false, bascule_le = NULL"))
+    _wait_for_idle_workers(engine)
+    for attempt in range(5):
+        try:
+            with engine.begin() as conn:
+                conn.execute(
+                    text(f"TRUNCATE {', '.join(_MUTABLE_TABLES)} RESTART IDENTITY CASCADE")
+                )
+                conn.execute(text("UPDATE offre.dispositif_sequence SET dernier = 0"))
+                conn.execute(
+                    text("UPDATE offre.departement SET module_actif = false, bascule_le = NULL")
+                )
+            return
+        except OperationalError:  # a late worker transaction: try again
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture(scope="session")

@@ -117,8 +117,10 @@ def test_second_upload_for_a_busy_departement_is_refused_with_the_active_job(
 
     admin = user_headers("admin.paris@ddets.gouv.fr", "ADMIN_DEPARTEMENTAL", ["75"])
     data = workbook(GOOD_ENTITES, GOOD_DISPOSITIFS)
-    first = submit(api_client, admin, data).json()
-    # Hold the job in « application » as a worker would while it applies.
+    first = wait_for(api_client, admin, submit(api_client, admin, data).json()["id"])
+    assert first["statut"] == "valide"
+    # Hold the job in « application » as a worker would while it applies (a lease far ahead:
+    # no worker picks it up again during this test).
     with engine.begin() as conn:
         conn.execute(
             text(
