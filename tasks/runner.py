@@ -97,7 +97,7 @@ def _attempt(job_id: int, departement: str | None, service: Service) -> None:
     except Exception:
         # Free our lease so that the retry (or the failure record) is not kept waiting.
         with session_scope() as session:
-            leases.release(session, lease)
+            leases.release(session, lease, done=False)
         raise
     failpoints.failpoint("unit.apres_commit", job=job_id, departement=departement)
     publish_progress(job_id)

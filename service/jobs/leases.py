@@ -77,11 +77,11 @@ def check(session: Session, lease: Lease, *, extend: bool = True) -> None:
         )
 
 
-def release(session: Session, lease: Lease) -> None:
-    """Done with the unit: free the lease and reset attempts for its next stage."""
+def release(session: Session, lease: Lease, *, done: bool = True) -> None:
+    """Free the lease. When the stage is ``done``, the unit's next stage starts afresh: no
+    attempts yet, not yet published."""
     table, where = _unit(lease.job_id, lease.departement)
-    session.execute(
-        update(table)
-        .where(where, table.bail_jeton == lease.token)
-        .values(bail_expire=None, tentatives=0)
-    )
+    values: dict[str, object] = {"bail_expire": None}
+    if done:
+        values.update(tentatives=0, publie_le=None)
+    session.execute(update(table).where(where, table.bail_jeton == lease.token).values(**values))

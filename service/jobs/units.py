@@ -46,10 +46,14 @@ def _departement_ready():
 
 
 def ready_units(session: Session, job_id: int) -> list[Unit]:
-    """Units of ``job_id`` ready to run whose lease is free: publish them after commit."""
+    """Units of ``job_id`` that just became ready (free lease, not yet published for their
+    stage): publish them after commit. Those already on the queue are left alone, so that a
+    national file's 101 départements are published once each, not once per finished one."""
     units: list[Unit] = []
     job_free = session.scalar(
-        select(Job.id).where(Job.id == job_id, _job_ready(), Job.bail_expire.is_(None))
+        select(Job.id).where(
+            Job.id == job_id, _job_ready(), Job.bail_expire.is_(None), Job.publie_le.is_(None)
+        )
     )
     if job_free is not None:
         units.append(Unit(TASK_JOB, job_id))
@@ -60,6 +64,7 @@ def ready_units(session: Session, job_id: int) -> list[Unit]:
             JobDepartement.job_id == job_id,
             _departement_ready(),
             JobDepartement.bail_expire.is_(None),
+            JobDepartement.publie_le.is_(None),
         )
         .order_by(JobDepartement.departement)
     ).all()
