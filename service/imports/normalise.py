@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from service.imports.anomalies import Anomalie, anomaly, from_issue
@@ -137,6 +138,17 @@ def _is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
+@lru_cache(maxsize=1 << 16)
+def _checked(kind: Kind, raw_type: str, raw: object) -> Checked[Any]:
+    """Identifiers and closed-list values repeat across rows (the same SIREN on every
+    dispositif of an entité): each distinct value is checked once. List results are frozen
+    as tuples here and thawed by the caller, so that no row shares a list with another."""
+    checked = _CHECKS[kind](raw)
+    if isinstance(checked.value, list):
+        return Checked(tuple(checked.value), checked.issues)
+    return checked
+
+
 def normalise_cell(column: Column, raw: object) -> Checked[Any]:
     if _is_blank(raw):
         return Checked([] if column.kind in _EMPTY_LISTS else None)
@@ -153,7 +165,10 @@ def normalise_cell(column: Column, raw: object) -> Checked[Any]:
         )
     if column.kind is Kind.TEXT:
         return _text(raw, column)
-    checked = _CHECKS[column.kind](raw)
+    # The type is part of the key: True == 1 == 1.0 would otherwise share a result.
+    checked = _checked(column.kind, type(raw).__name__, raw)
+    if isinstance(checked.value, tuple):
+        checked = Checked(list(checked.value), checked.issues)
     if (
         isinstance(checked.value, str)
         and column.max_length

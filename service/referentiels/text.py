@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Autocorrect turns ' into ’ and - into – in Excel and LibreOffice; ligatures are not
 # decomposed by NFKD. Mapping them keeps « Un Chez Soi d’Abord » equal to its ASCII template.
@@ -40,10 +41,15 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 def _strip_marks(s: str) -> str:
+    if s.isascii():  # nothing to decompose: the common case, kept off the slow path
+        return s
     decomposed = unicodedata.normalize("NFKD", s)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Imports repeat the same labels (types, départements, lists) thousands of times: the keys are
+# computed once per distinct text.
+@lru_cache(maxsize=1 << 17)
 def fold(s: str) -> str:
     """Matching key: case, accents, `*`, typographic variants and spacing ignored."""
     folded = s
@@ -58,6 +64,7 @@ def fold(s: str) -> str:
     return _SPACES.sub(" ", folded).strip()
 
 
+@lru_cache(maxsize=1 << 17)
 def normalise_name(s: str) -> str:
     """Key of a dispositif name: :func:`fold`, then punctuation and symbols count as one space.
 
