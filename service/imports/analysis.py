@@ -36,7 +36,15 @@ from service.imports.staging import (
     stage_rows,
     staged_rows,
 )
-from service.jobs.tables import Job, JobAnomalie, JobDepartement, JobFichier, JobLigne, JobPlan
+from service.jobs.tables import (
+    COUNT_NAMES,
+    Job,
+    JobAnomalie,
+    JobDepartement,
+    JobFichier,
+    JobLigne,
+    JobPlan,
+)
 from service.logging import get_logger
 
 SECURITY_CODES = frozenset({"FICHIER_DANGEREUX", "FICHIER_PROTEGE"})
@@ -58,28 +66,9 @@ def _reset(session: Session, job: Job) -> None:
     session.execute(
         update(JobDepartement)
         .where(JobDepartement.job_id == job.id)
-        .values(
-            lignes=0,
-            traitees=0,
-            erreurs=0,
-            avertissements=0,
-            creations=0,
-            modifications=0,
-            inchanges=0,
-            fermetures=0,
-            statut="analyse",
-        )
+        .values(statut="analyse", **dict.fromkeys(COUNT_NAMES, 0))
     )
-    for name in (
-        "lignes",
-        "traitees",
-        "erreurs",
-        "avertissements",
-        "creations",
-        "modifications",
-        "inchanges",
-        "fermetures",
-    ):
+    for name in COUNT_NAMES:
         setattr(job, name, 0)
 
 

@@ -10,17 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.config import get_settings
-from service.jobs.tables import Job, JobDepartement
+from service.jobs.tables import COUNT_NAMES, Job, JobDepartement
 
-COUNTS = (
-    "lignes",
-    "erreurs",
-    "avertissements",
-    "creations",
-    "modifications",
-    "inchanges",
-    "fermetures",
-)
+COUNTS = tuple(name for name in COUNT_NAMES if name != "traitees")
 
 
 def channel(job_id: int) -> str:

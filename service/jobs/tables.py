@@ -55,6 +55,18 @@ class LeaseColumns:
     publie_le: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+COUNT_NAMES = (
+    "lignes",
+    "traitees",
+    "erreurs",
+    "avertissements",
+    "creations",
+    "modifications",
+    "inchanges",
+    "fermetures",
+)
+
+
 class CountColumns:
     lignes: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     traitees: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
