@@ -80,10 +80,11 @@ def _attempt(job_id: int, departement: str | None, service: Service) -> None:
     try:
         with session_scope() as session:
             steps = service(session, lease)
-            for _ in steps or ():
+            for step, _ in enumerate(steps or (), start=1):
                 leases.check(session, lease)
                 session.commit()
                 publish_progress(job_id)
+                failpoints.failpoint("unit.lot_valide", job=job_id, lot=step)
             if failpoints.enabled():
                 failpoints.failpoint(
                     "unit.avant_commit",

@@ -18,7 +18,6 @@ from service.auth.permissions import Action, Identity, can
 from service.config import get_settings
 from service.imports import cross_rules, rules, sources
 from service.imports.columns import DISPOSITIFS, ENTITES
-from service.imports.cross_rules import DispositifKey, EntiteKey
 from service.imports.live import (
     departement_digest,
     entites_digest,
@@ -28,12 +27,16 @@ from service.imports.live import (
 )
 from service.imports.normalise import NormalisedRow, normalise_row
 from service.imports.plan import Change, plan_departement, plan_entites
+from service.imports.reader import RawRow
 from service.imports.staging import (
     count_rows,
     mark_errors,
+    reset_cross_stage,
     stage_anomalies,
     stage_changes,
     stage_rows,
+    staged_keys,
+    staged_lines,
     staged_rows,
 )
 from service.jobs.tables import (
@@ -48,6 +51,13 @@ from service.jobs.tables import (
 from service.logging import get_logger
 
 SECURITY_CODES = frozenset({"FICHIER_DANGEREUX", "FICHIER_PROTEGE"})
+# Found by the cross-row rules and the plan: redone whole when that stage is recovered.
+CROSS_STAGE_CODES = (
+    "DOUBLON_DANS_LE_FICHIER",
+    "ENTITE_INCONNUE",
+    "IDENTIFIANT_INCONNU",
+    "CHAMP_RESERVE_ETAT",
+)
 log = get_logger(__name__)
 
 
@@ -73,59 +83,55 @@ def _reset(session: Session, job: Job) -> None:
 
 
 def analyse(session: Session, job: Job) -> Iterator[None]:
-    _reset(session, job)
-    job.statut, job.etape, job.debut = "analyse", "analyse", func.now()
+    """Checkpointed: a recovered analysis skips the batches already committed, and redoes the
+    cross-row rules and the plan (stage « plan ») from the staged rows."""
+    resuming = job.statut == "analyse" and (job.etape == "plan" or job.traitees > 0)
+    if resuming:
+        log.info("import.analyse.reprise", etape=job.etape, lignes_deja_traitees=job.traitees)
+    else:
+        _reset(session, job)
+        job.etape, job.debut = "analyse", func.now()
+    job.statut = "analyse"
     identity = identity_for_id(session, job.soumis_par)
     ctx = rule_context(identity)
     fichier = session.get(JobFichier, job.id)
     assert fichier is not None
     opened = sources.open_source(fichier.nom, fichier.contenu)
-    stage_anomalies(session, job.id, opened.anomalies)
-    for refusal in (a for a in opened.anomalies if a.code in SECURITY_CODES):
-        log.warning(
-            "securite.fichier_refuse",
-            code=refusal.code,
-            fichier=fichier.nom,
-            utilisateur_id=job.soumis_par,
-            message=refusal.message,
-        )
+    if not resuming:
+        stage_anomalies(session, job.id, opened.anomalies)
+        for refusal in (a for a in opened.anomalies if a.code in SECURITY_CODES):
+            log.warning(
+                "securite.fichier_refuse",
+                code=refusal.code,
+                fichier=fichier.nom,
+                utilisateur_id=job.soumis_par,
+                message=refusal.message,
+            )
     if opened.fatal:
         _close_analysis(session, job)
         return
-    entite_keys: list[EntiteKey] = []
-    dispositif_keys: list[DispositifKey] = []
-    for batch in opened.batches(get_settings().batch_size):
-        normalised: list[NormalisedRow] = []
-        for raw in batch:
-            spec = DISPOSITIFS if raw.sheet == DISPOSITIFS.name else ENTITES
-            row = normalise_row(spec, raw.line, raw.cells)
-            formula_issues = opened.cell_issues(raw.sheet, raw.line)
-            if formula_issues:
-                # calamine reads such a cell as empty: say why once, not « obligatoire » too.
-                columns = {a.colonne for a in formula_issues}
-                row.anomalies = [
-                    a
-                    for a in row.anomalies
-                    if not (a.code == "VALEUR_OBLIGATOIRE" and a.colonne in columns)
-                ]
-                row.anomalies.extend(formula_issues)
-            if spec is DISPOSITIFS:
-                row.anomalies.extend(rules.dispositif_rules(row, ctx))
-                dispositif_keys.append(_dispositif_key(row))
-            else:
-                entite_keys.append(EntiteKey(row.ligne, row.values.get("siren"), row.has_error))
-            normalised.append(row)
-        stage_rows(session, job.id, normalised)
-        stage_anomalies(session, job.id, [a for row in normalised for a in row.anomalies])
-        job.lignes += len(normalised)
-        job.traitees += len(normalised)
-        session.flush()
-        if _cancelled(session, job):
-            return
+    if job.etape == "analyse":
+        done = staged_lines(session, job.id)
+        for batch in opened.batches(get_settings().batch_size):
+            todo = [raw for raw in batch if raw.line > done.get(raw.sheet, 0)]
+            if not todo:
+                continue
+            normalised = [_normalise(raw, opened, ctx) for raw in todo]
+            stage_rows(session, job.id, normalised)
+            stage_anomalies(session, job.id, [a for row in normalised for a in row.anomalies])
+            job.lignes += len(normalised)
+            job.traitees += len(normalised)
+            session.flush()
+            if _cancelled(session, job):
+                return
+            yield
+        job.etape = "plan"  # checkpoint: every row is staged
         yield
-    known = known_keys(session)
+    else:
+        reset_cross_stage(session, job.id, CROSS_STAGE_CODES)
+    entite_keys, dispositif_keys = staged_keys(session, job.id)
     crossed = cross_rules.entite_rules(entite_keys) + cross_rules.dispositif_rules(
-        dispositif_keys, entite_keys, known, ctx.scope
+        dispositif_keys, entite_keys, known_keys(session), ctx.scope
     )
     stage_anomalies(session, job.id, crossed)
     mark_errors(session, job.id, [(a.feuille, a.ligne) for a in crossed if a.bloquante])
@@ -138,17 +144,22 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
     _close_analysis(session, job)
 
 
-def _dispositif_key(row: NormalisedRow) -> DispositifKey:
-    v = row.values
-    return DispositifKey(
-        row.ligne,
-        v.get("identifiant"),
-        v.get("siren"),
-        v.get("departement"),
-        v.get("type_code"),
-        v.get("nom"),
-        row.has_error,
-    )
+def _normalise(raw: RawRow, opened: sources.OpenedSource, ctx: rules.RuleContext) -> NormalisedRow:
+    spec = DISPOSITIFS if raw.sheet == DISPOSITIFS.name else ENTITES
+    row = normalise_row(spec, raw.line, raw.cells)
+    formula_issues = opened.cell_issues(raw.sheet, raw.line)
+    if formula_issues:
+        # calamine reads such a cell as empty: say why once, not « obligatoire » too.
+        columns = {a.colonne for a in formula_issues}
+        row.anomalies = [
+            a
+            for a in row.anomalies
+            if not (a.code == "VALEUR_OBLIGATOIRE" and a.colonne in columns)
+        ]
+        row.anomalies.extend(formula_issues)
+    if spec is DISPOSITIFS:
+        row.anomalies.extend(rules.dispositif_rules(row, ctx))
+    return row
 
 
 def _cancelled(session: Session, job: Job) -> bool:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from service.db.copy import copy_rows
 from service.imports.anomalies import Anomalie
+from service.imports.columns import ENTITES
+from service.imports.cross_rules import DispositifKey, EntiteKey
 from service.imports.normalise import NormalisedRow
 from service.imports.plan import Change, StagedRow
-from service.jobs.tables import JobLigne
+from service.jobs.tables import JobAnomalie, JobLigne, JobPlan
 
 
 def _key(row: NormalisedRow) -> str:
@@ -134,4 +136,61 @@ def stage_changes(
             (job_id, c.feuille, c.ligne, departement, c.action, c.cle, c.cible_id, c.avant, c.apres)
             for c in changes
         ),
+    )
+
+
+def staged_lines(session: Session, job_id: int) -> dict[str, int]:
+    """The checkpoint of the staging stage: the last line staged in each sheet (batches are
+    committed in file order)."""
+    rows = session.execute(
+        select(JobLigne.feuille, func.max(JobLigne.ligne))
+        .where(JobLigne.job_id == job_id)
+        .group_by(JobLigne.feuille)
+    )
+    return {feuille: int(ligne) for feuille, ligne in rows}
+
+
+def staged_keys(session: Session, job_id: int) -> tuple[list[EntiteKey], list[DispositifKey]]:
+    """The compact keys the cross-row rules need, read back from the staged rows."""
+    d = JobLigne.donnees
+    rows = session.execute(
+        select(
+            JobLigne.feuille,
+            JobLigne.ligne,
+            JobLigne.erreur,
+            d["siren"].astext,
+            d["identifiant"].astext,
+            d["departement"].astext,
+            d["type_code"].astext,
+            d["nom"].astext,
+        )
+        .where(JobLigne.job_id == job_id)
+        .order_by(JobLigne.feuille, JobLigne.ligne)
+    )
+    entites: list[EntiteKey] = []
+    dispositifs: list[DispositifKey] = []
+    for feuille, ligne, erreur, siren, identifiant, dep, type_code, nom in rows:
+        if feuille == ENTITES.name:
+            entites.append(EntiteKey(ligne, siren, erreur))
+        else:
+            dispositifs.append(
+                DispositifKey(ligne, identifiant, siren, dep, type_code, nom, erreur)
+            )
+    return entites, dispositifs
+
+
+def reset_cross_stage(session: Session, job_id: int, codes: Sequence[str]) -> None:
+    """Undo a cross-rules-and-plan stage cut short, so that it runs again from the staged rows:
+    its plan, its anomalies, and the errors it marked on rows."""
+    session.execute(delete(JobPlan).where(JobPlan.job_id == job_id))
+    session.execute(
+        delete(JobAnomalie).where(JobAnomalie.job_id == job_id, JobAnomalie.code.in_(codes))
+    )
+    session.execute(
+        text(
+            "UPDATE offre.job_ligne l SET erreur = EXISTS (SELECT 1 FROM offre.job_anomalie a "
+            "WHERE a.job_id = l.job_id AND a.feuille = l.feuille AND a.ligne = l.ligne "
+            "AND a.severite = 'erreur') WHERE l.job_id = :job"
+        ),
+        {"job": job_id},
     )

@@ -114,9 +114,11 @@ class FaultStack:
         self.processes.append(process)
         return process
 
-    def start_worker(self, failpoints: str = "", concurrency: int = 1) -> subprocess.Popen[bytes]:
+    def start_worker(
+        self, failpoints: str = "", concurrency: int = 1, **env: str
+    ) -> subprocess.Popen[bytes]:
         return self.start(
-            cli("worker", "--concurrency", str(concurrency)), OFFRE_FAILPOINTS=failpoints
+            cli("worker", "--concurrency", str(concurrency)), OFFRE_FAILPOINTS=failpoints, **env
         )
 
     def start_beat(self) -> subprocess.Popen[bytes]:
@@ -192,6 +194,11 @@ class FaultStack:
     def sql(self, query: str, *params: object) -> Any:
         with psycopg.connect(self.database_url.replace("+psycopg", "")) as conn:
             return conn.execute(query, params).fetchall()
+
+    def logs(self) -> str:
+        return "".join(
+            path.read_text(errors="replace") for path in sorted(self.scratch.glob("proc-*.log"))
+        )
 
     def digest(self) -> str:
         return str(self.sql(BUSINESS_DIGEST)[0][0])

@@ -107,6 +107,27 @@ def test_worker_killed_during_a_departement_apply(stack: FaultStack, reference_d
     assert attempts == 1
 
 
+@pytest.mark.parametrize(
+    "commit",
+    [
+        pytest.param("3", id="pendant-la-lecture"),  # 3rd batch of 20 rows committed
+        pytest.param("9", id="pendant-le-plan"),  # rows staged, plan of a département done
+    ],
+)
+def test_worker_killed_during_the_analysis_resumes_from_its_checkpoint(
+    stack: FaultStack, reference_digest: str, commit: str
+) -> None:
+    stack.start_worker(f"unit.lot_valide=kill@{commit}", OFFRE_BATCH_SIZE="20")
+    stack.start_beat()
+    _, job = run_national(stack)
+    assert_exactly_once(stack, job, reference_digest)
+    assert job["lignes"] == ROWS and job["erreurs"] == 0
+    staged = stack.sql("SELECT count(*) FROM offre.job_ligne WHERE job_id = %s", job["id"])
+    assert staged == [(ROWS,)]
+    expected_stage = "analyse" if commit == "3" else "plan"
+    assert f"etape={expected_stage}" in stack.logs().split("import.analyse.reprise", 1)[1][:200]
+
+
 def test_postgres_backend_terminated_during_apply(stack: FaultStack, reference_digest: str) -> None:
     stack.start_worker("unit.avant_commit=pg-terminate@75")
     stack.start_beat()
