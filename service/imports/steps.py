@@ -33,7 +33,7 @@ CONFLIT_CLE = (
 
 
 def run_job(session: Session, lease: Lease) -> Iterator[None] | None:
-    job = session.scalar(select(Job).where(Job.id == lease.job_id).with_for_update())
+    job = session.scalar(select(Job).where(Job.id == lease.job_id).with_for_update(key_share=True))
     if job is None:
         return None
     if job.type == "retour_arriere":
@@ -98,7 +98,10 @@ def run_departement(session: Session, lease: Lease) -> None:
             row.statut, row.message = "echec", CONFLIT_CLE
         log.info("import.apply.departement_done", statut=row.statut)
     row.fin = func.now()
-    locked = session.scalar(select(Job).where(Job.id == job.id).with_for_update())
+    # FOR NO KEY UPDATE: this transaction already holds a KEY SHARE lock on the job row (its
+    # undo journal references it); a plain FOR UPDATE would deadlock two départements closing
+    # together, each waiting for the other's KEY SHARE.
+    locked = session.scalar(select(Job).where(Job.id == job.id).with_for_update(key_share=True))
     assert locked is not None
     finish_if_done(session, locked)
 

@@ -11,7 +11,7 @@ FINAL = ("termine", "echec", "annule")
 
 
 def fail_unit(session: Session, job_id: int, departement: str | None, reason: str) -> None:
-    job = session.scalar(select(Job).where(Job.id == job_id).with_for_update())
+    job = session.scalar(select(Job).where(Job.id == job_id).with_for_update(key_share=True))
     if job is None or job.statut in FINAL:
         return
     if departement is None:

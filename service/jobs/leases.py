@@ -65,7 +65,7 @@ def claim(session: Session, job_id: int, departement: str | None = None) -> Leas
 def check(session: Session, lease: Lease, *, extend: bool = True) -> None:
     """Fence: lock the unit row and verify our token still holds it (and extend the lease)."""
     table, where = _unit(lease.job_id, lease.departement)
-    token = session.scalar(select(table.bail_jeton).where(where).with_for_update())
+    token = session.scalar(select(table.bail_jeton).where(where).with_for_update(key_share=True))
     if token != lease.token:
         raise LeaseLost(f"job {lease.job_id} {lease.departement or ''}: jeton {token}")
     if extend:
