@@ -7,9 +7,10 @@ audit row, and updates the progress row — all in the caller's transaction.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from service.db.copy import copy_rows
@@ -28,13 +29,22 @@ class StalePlan(Exception):
     """The live rows changed since the plan was made (PLAN_PERIME)."""
 
 
-def _planned(session: Session, job_id: int, feuille: str, departement: str | None) -> list[JobPlan]:
-    query = select(JobPlan).where(
+@dataclass(slots=True)
+class Planned:
+    id: int
+    action: str
+    cle: str
+    apres: dict[str, Any]
+
+
+def _planned(session: Session, job_id: int, feuille: str, departement: str | None) -> list[Planned]:
+    """The writes of the plan, as plain rows (no ORM objects to track and flush back)."""
+    query = select(JobPlan.id, JobPlan.action, JobPlan.cle, JobPlan.apres).where(
         JobPlan.job_id == job_id, JobPlan.feuille == feuille, JobPlan.action.in_(_WRITES)
     )
     if departement is not None:
         query = query.where(JobPlan.departement == departement)
-    return list(session.scalars(query.order_by(JobPlan.id)))
+    return [Planned(*row) for row in session.execute(query.order_by(JobPlan.id))]
 
 
 def _journal_before(
@@ -139,10 +149,18 @@ def apply_departement(session: Session, job: Job, row: JobDepartement) -> dict[s
     if not planned:
         return {"creations": 0, "modifications": 0, "fermetures": 0}
     creations = [p for p in planned if p.action == "creation"]
-    for plan_row, identifiant in zip(
-        creations, _allocate_identifiants(session, departement, len(creations)), strict=True
-    ):
-        plan_row.apres = {**(plan_row.apres or {}), "identifiant": identifiant}
+    identifiants = _allocate_identifiants(session, departement, len(creations))
+    for plan_row, identifiant in zip(creations, identifiants, strict=True):
+        plan_row.apres["identifiant"] = identifiant
+    # The preview of an applied job shows the identifiers given: one set-based update.
+    session.execute(
+        text(
+            "UPDATE offre.job_plan p SET apres = jsonb_set(p.apres, '{identifiant}', "
+            "to_jsonb(n.identifiant)) FROM unnest(CAST(:ids AS bigint[]), "
+            "CAST(:identifiants AS text[])) AS n(id, identifiant) WHERE p.id = n.id"
+        ),
+        {"ids": [p.id for p in creations], "identifiants": identifiants},
+    )
     updated = [p.cle for p in planned if p.action != "creation"]
     _journal_before(session, job.id, departement, "dispositif", "identifiant", updated)
     columns = ["identifiant", "siren", "nom_normalise", *_DISPOSITIF_COLUMNS]
@@ -197,5 +215,4 @@ def apply_departement(session: Session, job: Job, row: JobDepartement) -> dict[s
         departement=departement,
         details=counts,
     )
-    row.fin = func.now()
     return counts

@@ -138,7 +138,7 @@ def _is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _checked(kind: Kind, raw_type: str, raw: object) -> Checked[Any]:
     """Identifiers and closed-list values repeat across rows (the same SIREN on every
     dispositif of an entité): each distinct value is checked once. List results are frozen

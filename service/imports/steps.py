@@ -80,7 +80,7 @@ def run_departement(session: Session, lease: Lease) -> None:
     row = session.get(JobDepartement, (lease.job_id, lease.departement))
     if job is None or row is None or row.statut != "application" or job.etape != "departements":
         return
-    row.debut = func.now()
+    row.debut = func.clock_timestamp()
     if job.annulation_demandee:
         row.statut = "annule"
     else:
@@ -97,7 +97,8 @@ def run_departement(session: Session, lease: Lease) -> None:
             savepoint.rollback()
             row.statut, row.message = "echec", CONFLIT_CLE
         log.info("import.apply.departement_done", statut=row.statut)
-    row.fin = func.now()
+    # clock_timestamp(): now() is the transaction's start, which would make fin == debut.
+    row.fin = func.clock_timestamp()
     # FOR NO KEY UPDATE: this transaction already holds a KEY SHARE lock on the job row (its
     # undo journal references it); a plain FOR UPDATE would deadlock two départements closing
     # together, each waiting for the other's KEY SHARE.

@@ -48,8 +48,9 @@ def _strip_marks(s: str) -> str:
 
 
 # Imports repeat the same labels (types, départements, lists) thousands of times: the keys are
-# computed once per distinct text.
-@lru_cache(maxsize=1 << 17)
+# computed once per distinct text. Bounded: names are mostly unique and must not pile up in a
+# long-lived worker.
+@lru_cache(maxsize=1 << 14)
 def fold(s: str) -> str:
     """Matching key: case, accents, `*`, typographic variants and spacing ignored."""
     folded = s
@@ -64,7 +65,7 @@ def fold(s: str) -> str:
     return _SPACES.sub(" ", folded).strip()
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 14)
 def normalise_name(s: str) -> str:
     """Key of a dispositif name: :func:`fold`, then punctuation and symbols count as one space.
 
