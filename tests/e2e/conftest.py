@@ -5,6 +5,12 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import Servers
 
 
 def free_port() -> int:
@@ -23,3 +29,16 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in env.items() if not k.startswith("OFFRE_")}
     env.update(extra)
     return env
+
+
+@pytest.fixture
+def process_stack(servers: Servers, tmp_path: Path) -> Iterator[object]:
+    """API and one worker (2 processes) as subprocesses, on a Redis and a database of their own."""
+    from tests.e2e.faults import FaultStack
+
+    running = FaultStack(servers, tmp_path)
+    running.start_worker(concurrency=2)
+    try:
+        yield running
+    finally:
+        running.close()

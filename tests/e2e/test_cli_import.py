@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.e2e.conftest import cli
 from tests.e2e.faults import FaultStack
 from tests.e2e.test_faults import WORKBOOK
-from tests.support.servers import Servers
 from tests.support.workbooks import xlsx_bytes
-
-
-@pytest.fixture
-def stack(servers: Servers, tmp_path: Path) -> Iterator[FaultStack]:
-    running = FaultStack(servers, tmp_path)
-    running.start_worker(concurrency=2)
-    try:
-        yield running
-    finally:
-        running.close()
 
 
 def offre(stack: FaultStack, token: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -35,7 +21,8 @@ def offre(stack: FaultStack, token: str, *args: str) -> subprocess.CompletedProc
     )
 
 
-def test_import_follow_and_list(stack: FaultStack, tmp_path: Path) -> None:
+def test_import_follow_and_list(process_stack: FaultStack, tmp_path: Path) -> None:
+    stack = process_stack
     headers = stack.user("equipe.projet@social.gouv.fr", "ADMIN_NATIONAL")
     token = headers["Authorization"].split()[1]
     good = tmp_path / "national.xlsx"

@@ -5,28 +5,13 @@ through the API; an admin of another département can neither see nor touch any 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from tests.e2e.faults import FaultStack
 from tests.integration.test_workbook_roundtrip import DISPOSITIFS_ROWS, ENTITES_ROWS, fill
 from tests.support.libreoffice import saved_by_calc
-from tests.support.servers import Servers
 
 
-@pytest.fixture
-def stack(servers: Servers, tmp_path: Path) -> Iterator[FaultStack]:
-    running = FaultStack(servers, tmp_path)
-    running.start_worker(concurrency=2)
-    try:
-        yield running
-    finally:
-        running.close()
-
-
-def test_departemental_admin_round_trip_on_the_process_stack(stack: FaultStack) -> None:
+def test_departemental_admin_round_trip_on_the_process_stack(process_stack: FaultStack) -> None:
+    stack = process_stack
     paris = stack.user("admin.paris@ddets.gouv.fr", "ADMIN_DEPARTEMENTAL", "75")
     lyon = stack.user("admin.lyon@ddets.gouv.fr", "ADMIN_DEPARTEMENTAL", "69")
     template = stack.http.get("/api/v1/modeles/offre.xlsx", headers=paris).content
