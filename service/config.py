@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     max_attempts: int = 5
     reconcile_every_seconds: float = 30.0
     broker_visibility_timeout: int = 6 * 3600
+    # A prefork child keeps the peak memory of its largest analysis (calamine holds a whole
+    # sheet): past this resident size it is replaced once its task is done.
+    worker_max_memory_mb: int = 350
 
     # Isolates the broker keys and pub/sub channels of one deployment (or one test session)
     # sharing a Redis server.

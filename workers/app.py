@@ -31,6 +31,7 @@ def celery_config(settings: Settings) -> dict[str, object]:
         "task_ignore_result": True,
         "result_backend": None,
         "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "worker_max_memory_per_child": settings.worker_max_memory_mb * 1024,  # KiB
         "worker_hijack_root_logger": False,
         "task_default_queue": QUEUE_LONG,
         # Each queue its own exchange and key: with the default ones a message routed to one queue
