@@ -29,6 +29,7 @@ from service.imports.normalise import NormalisedRow, normalise_row
 from service.imports.plan import Change, plan_departement, plan_entites
 from service.imports.reader import RawRow
 from service.imports.staging import (
+    count_progress,
     count_rows,
     mark_errors,
     reset_cross_stage,
@@ -119,6 +120,7 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
             normalised = [_normalise(raw, opened, ctx) for raw in todo]
             stage_rows(session, job.id, normalised)
             stage_anomalies(session, job.id, [a for row in normalised for a in row.anomalies])
+            count_progress(session, job.id, _per_departement(normalised, ctx))
             job.lignes += len(normalised)
             job.traitees += len(normalised)
             session.flush()
@@ -160,6 +162,16 @@ def _normalise(raw: RawRow, opened: sources.OpenedSource, ctx: rules.RuleContext
     if spec is DISPOSITIFS:
         row.anomalies.extend(rules.dispositif_rules(row, ctx))
     return row
+
+
+def _per_departement(rows: list[NormalisedRow], ctx: rules.RuleContext) -> dict[str, int]:
+    """Rows of this batch per département of the submitter's scope (what users watch)."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        dep = row.departement() if row.feuille == DISPOSITIFS.name else None
+        if dep and (ctx.scope is None or dep in ctx.scope):
+            counts[dep] = counts.get(dep, 0) + 1
+    return counts
 
 
 def _cancelled(session: Session, job: Job) -> bool:

@@ -194,3 +194,21 @@ def reset_cross_stage(session: Session, job_id: int, codes: Sequence[str]) -> No
         ),
         {"job": job_id},
     )
+
+
+def count_progress(session: Session, job_id: int, per_departement: dict[str, int]) -> None:
+    """Per-département progress during the analysis: a national file's départements appear
+    (« analyse », lines read so far) batch after batch, not only once the plan is made."""
+    if not per_departement:
+        return
+    session.execute(
+        text(
+            "INSERT INTO offre.job_departement (job_id, departement, statut, lignes, traitees) "
+            "SELECT :job, d, 'analyse', n, n FROM unnest(CAST(:deps AS text[]), "
+            "CAST(:counts AS int[])) AS t(d, n) "
+            "ON CONFLICT (job_id, departement) DO UPDATE SET statut = 'analyse', "
+            "lignes = offre.job_departement.lignes + EXCLUDED.lignes, "
+            "traitees = offre.job_departement.traitees + EXCLUDED.traitees"
+        ),
+        {"job": job_id, "deps": list(per_departement), "counts": list(per_departement.values())},
+    )

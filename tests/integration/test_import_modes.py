@@ -185,3 +185,35 @@ def test_progress_events_stream_each_commit(api_client: TestClient, user_headers
     assert events[-1]["statut"] == "termine"
     assert events[-1]["departements"][0]["creations"] == 3
     assert len(events) >= 3
+
+
+def test_departements_show_progress_during_the_analysis(
+    api_client: TestClient, user_headers, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import redis
+
+    from service.config import get_settings
+    from service.jobs.progress import channel
+    from service.redis_client import client_url
+
+    monkeypatch.setattr(get_settings(), "batch_size", 1)
+    national = user_headers("equipe.projet@social.gouv.fr", "ADMIN_NATIONAL")
+    rows = [[None, "732829320", f"CHRS {dep}", "CHRS", dep, 10, None] for dep in ("13", "69")]
+    subscriber = redis.Redis.from_url(client_url(get_settings().redis_url or "")).pubsub()
+    # Job ids restart at 1 after each test's TRUNCATE … RESTART IDENTITY.
+    subscriber.subscribe(channel(1))
+    job = wait_for(
+        api_client,
+        national,
+        submit(api_client, national, workbook(GOOD_ENTITES[:1], rows)).json()["id"],
+    )
+    assert job["id"] == 1 and job["statut"] == "valide"
+    events = []
+    while (message := subscriber.get_message(timeout=1)) is not None:
+        if message["type"] == "message":
+            events.append(json.loads(message["data"]))
+    subscriber.close()
+    during = [e for e in events if e["etape"] == "analyse" and e["departements"]]
+    assert during, events
+    assert {d["statut"] for e in during for d in e["departements"]} == {"analyse"}
+    assert during[0]["departements"][0]["lignes"] == 1  # one row read so far
