@@ -55,3 +55,18 @@ def database_url(servers: Servers) -> Iterator[str]:
     get_engine().dispose()
     with psycopg.connect(servers.pg_admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _drop_redis_keys(servers.redis_url, session_prefix)
+
+
+def _drop_redis_keys(url: str, prefix: str) -> None:
+    """The broker keys of this session (queues, bindings) go with it: the machine's Redis is
+    shared with the CI run that follows."""
+    import redis
+
+    from service.redis_client import client_url
+
+    client = redis.Redis.from_url(client_url(url))
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
