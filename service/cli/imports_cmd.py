@@ -66,7 +66,11 @@ def importer(
 def jobs(api: ApiOption = None, jeton: JetonOption = None, courriel: CourrielOption = None) -> None:
     """Liste mes jobs et ceux de mon périmètre."""
     client = _client(api, jeton, courriel)
-    page = client.jobs()
+    try:
+        page = client.jobs()
+    except ApiFailure as exc:
+        console.print(f"[red]Refusé ({exc.status}) :[/red] {exc}")
+        raise typer.Exit(1) from exc
     table = Table(
         "Job", "Type", "Statut", "Soumis par", "Créé le", "Lignes", "Erreurs", "Départements"
     )

@@ -124,20 +124,18 @@ def dispositif_rules(
         if d.siren and d.siren not in known.sirens:
             in_file = file_entites.get(d.siren)
             if in_file is None:
-                found.append(
-                    anomaly(
-                        DISPOSITIFS.name,
-                        d.ligne,
-                        siren_header,
-                        d.siren,
-                        "ENTITE_INCONNUE",
-                        _E,
-                        "aucune entité n'a ce SIREN, ni dans la feuille Entités ni dans le "
-                        "Module Offre : ajoutez l'entité dans la feuille Entités.",
-                        d.departement,
-                    )
+                detail = (
+                    "aucune entité n'a ce SIREN, ni dans la feuille Entités ni dans le "
+                    "Module Offre : ajoutez l'entité dans la feuille Entités."
                 )
             elif in_file.has_error:
+                detail = (
+                    f"l'entité de ce SIREN (feuille Entités, ligne {in_file.ligne}) "
+                    "contient des erreurs : corrigez-la d'abord."
+                )
+            else:
+                detail = ""
+            if detail:
                 found.append(
                     anomaly(
                         DISPOSITIFS.name,
@@ -146,8 +144,7 @@ def dispositif_rules(
                         d.siren,
                         "ENTITE_INCONNUE",
                         _E,
-                        f"l'entité de ce SIREN (feuille Entités, ligne {in_file.ligne}) "
-                        "contient des erreurs : corrigez-la d'abord.",
+                        detail,
                         d.departement,
                     )
                 )
