@@ -6,9 +6,10 @@ from fastapi import FastAPI
 
 from api import errors, metrics
 from api.body_limit import BodyLimitMiddleware
-from api.routers import health, imports, jobs, offre, workbooks
+from api.routers import events, health, imports, jobs, offre, workbooks
 from service.config import get_settings
 from service.logging import configure_logging
+from workers.app import app as celery_app  # registers the sender of units and the job kinds
 
 
 def create_app() -> FastAPI:
@@ -19,6 +20,7 @@ def create_app() -> FastAPI:
         description="Imports Temps 1, rattachements Temps 2 et bascules Temps 3 du Module Offre.",
         version="0.1.0",
     )
+    assert celery_app.main == "offre"
     errors.install(app)
     for router in (
         health.router,
@@ -26,6 +28,7 @@ def create_app() -> FastAPI:
         imports.router,
         workbooks.router,
         jobs.router,
+        events.router,
         offre.router,
     ):
         app.include_router(router)

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # Fault injection for the end-to-end tests (service/failpoints.py); empty in production.
     failpoints: str = ""
 
+    # Open event streams check the caller's rights again this often.
+    events_recheck_seconds: float = 30.0
+
     token_ttl_hours: int = 12
     api_host: str = "127.0.0.1"
     api_port: int = 8000

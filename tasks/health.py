@@ -1,4 +1,4 @@
-"""Liveness of the workers, scheduled by beat and callable by operators."""
+"""Liveness of the workers, callable by operators."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from workers.app import app
 log = get_logger(__name__)
 
 
-@app.task(name="offre.sante")
-def sante() -> str:
-    log.info("worker.sante")
+@app.task(name="offre.health")
+def health() -> str:
+    log.info("worker.health")
     return "ok"

@@ -6,9 +6,10 @@ from celery import Celery
 from kombu import Exchange, Queue
 
 from service.config import Settings, get_settings
+from service.jobs import kinds, publication
 from service.jobs.queues import QUEUE_LONG, QUEUE_SHORT, QUEUES
 
-TASK_MODULES = ("tasks.health", "tasks.imports", "tasks.reconcile", "workers.signals")
+TASK_MODULES = ("tasks.health", "tasks.jobs", "tasks.reconcile", "workers.signals")
 
 
 def celery_config(settings: Settings) -> dict[str, object]:
@@ -40,12 +41,12 @@ def celery_config(settings: Settings) -> dict[str, object]:
         "task_default_exchange": QUEUE_LONG,
         "task_default_routing_key": QUEUE_LONG,
         "task_routes": {
-            "offre.sante": {"queue": QUEUE_SHORT},
-            "offre.reconcilier": {"queue": QUEUE_SHORT},
+            "offre.health": {"queue": QUEUE_SHORT},
+            "offre.reconcile": {"queue": QUEUE_SHORT},
         },
         "beat_schedule": {
-            "reconcilier": {
-                "task": "offre.reconcilier",
+            "reconcile": {
+                "task": "offre.reconcile",
                 "schedule": settings.reconcile_every_seconds,
                 "options": {"queue": QUEUE_SHORT, "expires": settings.reconcile_every_seconds},
             },
@@ -59,6 +60,10 @@ def create_app(settings: Settings | None = None) -> Celery:
     settings = settings or get_settings()
     celery = Celery("offre", include=list(TASK_MODULES))
     celery.config_from_object(celery_config(settings))
+    # What services queue for after their commit leaves through this app (service/ never
+    # imports Celery), and every registered job kind is known before the first task.
+    publication.set_sender(lambda name, args: celery.send_task(name, args=args))
+    kinds.load_all()
     return celery
 
 

@@ -30,14 +30,6 @@ MATRIX: dict[Action, frozenset[str]] = {
     Action.FORCER_RETOUR: frozenset({"ADMIN_NATIONAL"}),
 }
 
-# The job kinds and the action that allows submitting them.
-JOB_ACTIONS: dict[str, Action] = {
-    "import_offre": Action.IMPORTER_OFFRE,
-    "retour_arriere": Action.IMPORTER_OFFRE,
-    "rattachement": Action.RATTACHER,
-    "bascule": Action.BASCULER,
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Identity:
@@ -67,13 +59,13 @@ def can(identity: Identity, action: Action, departement: str | None = None) -> b
 
 
 def can_read_job(
-    identity: Identity, job_type: str, soumis_par: int, job_departements: frozenset[str]
+    identity: Identity, action: Action, soumis_par: int, job_departements: frozenset[str]
 ) -> bool:
-    """The submitter, the national team, and those who could submit such a job for one of its
-    départements; ANALYSTE reads the reports of its départements."""
+    """The submitter, the national team, and those who could submit such a job (``action``, as
+    its kind declares it) for one of its départements; ANALYSTE reads the reports of its
+    départements."""
     if identity.utilisateur_id == soumis_par or identity.national:
         return True
-    action = JOB_ACTIONS[job_type]
     return any(
         can(identity, action, d) or can(identity, Action.LIRE_RAPPORTS, d) for d in job_departements
     )

@@ -26,6 +26,7 @@ from service.imports.live import (
     live_entites,
 )
 from service.imports.normalise import NormalisedRow, normalise_row
+from service.imports.options import ImportOptions
 from service.imports.plan import Change, plan_departement, plan_entites
 from service.imports.reader import RawRow
 from service.imports.staging import (
@@ -40,15 +41,11 @@ from service.imports.staging import (
     staged_lines,
     staged_rows,
 )
-from service.jobs.tables import (
-    COUNT_NAMES,
-    Job,
-    JobAnomalie,
-    JobDepartement,
-    JobFichier,
-    JobLigne,
-    JobPlan,
-)
+from service.jobs import engine
+from service.jobs.enums import Etape, Statut
+from service.jobs.kinds import COUNT_NAMES
+from service.jobs.tables import Job, JobAnomalie, JobDepartement, JobFichier, JobLigne, JobPlan
+from service.jobs.transitions import transition, transition_rows
 from service.logging import get_logger
 
 SECURITY_CODES = frozenset({"FICHIER_DANGEREUX", "FICHIER_PROTEGE"})
@@ -74,25 +71,30 @@ def rule_context(identity: Identity) -> rules.RuleContext:
 def _reset(session: Session, job: Job) -> None:
     for table in (JobAnomalie, JobLigne, JobPlan):
         session.execute(delete(table).where(table.job_id == job.id))
+    transition_rows(
+        session,
+        job.id,
+        Statut.ANALYSE,
+        sources={Statut.EN_ATTENTE, Statut.ANALYSE, Statut.VALIDE, Statut.INVALIDE},
+    )
     session.execute(
         update(JobDepartement)
         .where(JobDepartement.job_id == job.id)
-        .values(statut="analyse", **dict.fromkeys(COUNT_NAMES, 0))
+        .values(**dict.fromkeys(COUNT_NAMES, 0))
     )
     for name in COUNT_NAMES:
         setattr(job, name, 0)
 
 
-def analyse(session: Session, job: Job) -> Iterator[None]:
+def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None]:
     """Checkpointed: a recovered analysis skips the batches already committed, and redoes the
     cross-row rules and the plan (stage « plan ») from the staged rows."""
-    resuming = job.statut == "analyse" and (job.etape == "plan" or job.traitees > 0)
+    resuming = job.etape == Etape.PLAN or job.traitees > 0
     if resuming:
-        log.info("import.analyse.reprise", etape=job.etape, lignes_deja_traitees=job.traitees)
+        log.info("import.analysis.resumed", etape=job.etape, lignes_deja_traitees=job.traitees)
     else:
         _reset(session, job)
-        job.etape, job.debut = "analyse", func.now()
-    job.statut = "analyse"
+        job.etape = Etape.ANALYSE
     identity = identity_for_id(session, job.soumis_par)
     ctx = rule_context(identity)
     fichier = session.get(JobFichier, job.id)
@@ -102,16 +104,16 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
         stage_anomalies(session, job.id, opened.anomalies)
         for refusal in (a for a in opened.anomalies if a.code in SECURITY_CODES):
             log.warning(
-                "securite.fichier_refuse",
+                "security.file_refused",
                 code=refusal.code,
                 fichier=fichier.nom,
                 utilisateur_id=job.soumis_par,
                 message=refusal.message,
             )
     if opened.fatal:
-        _close_analysis(session, job)
+        _close_analysis(session, job, options)
         return
-    if job.etape == "analyse":
+    if job.etape == Etape.ANALYSE:
         done = staged_lines(session, job.id)
         for batch in opened.batches(get_settings().batch_size):
             todo = [raw for raw in batch if raw.line > done.get(raw.sheet, 0)]
@@ -124,13 +126,17 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
             job.lignes += len(normalised)
             job.traitees += len(normalised)
             session.flush()
-            if _cancelled(session, job):
+            if engine.cancelled(session, job):
                 return
             yield
-        job.etape = "plan"  # checkpoint: every row is staged
+        job.etape = Etape.PLAN  # checkpoint: every row is staged
         yield
     else:
         reset_cross_stage(session, job.id, CROSS_STAGE_CODES)
+        # The départements already judged by the cut-short plan are judged again.
+        transition_rows(
+            session, job.id, Statut.ANALYSE, sources={Statut.VALIDE, Statut.INVALIDE}
+        )
     entite_keys, dispositif_keys = staged_keys(session, job.id)
     crossed = cross_rules.entite_rules(entite_keys) + cross_rules.dispositif_rules(
         dispositif_keys, entite_keys, known_keys(session), ctx.scope
@@ -142,8 +148,8 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
         for k in dispositif_keys
         if k.departement and (ctx.scope is None or k.departement in ctx.scope)
     }
-    yield from _plan(session, job, ctx, in_scope)
-    _close_analysis(session, job)
+    yield from _plan(session, job, ctx, in_scope, mirror=options.mode == "miroir")
+    _close_analysis(session, job, options)
 
 
 def _normalise(raw: RawRow, opened: sources.OpenedSource, ctx: rules.RuleContext) -> NormalisedRow:
@@ -174,16 +180,9 @@ def _per_departement(rows: list[NormalisedRow], ctx: rules.RuleContext) -> dict[
     return counts
 
 
-def _cancelled(session: Session, job: Job) -> bool:
-    session.refresh(job, ["annulation_demandee"])
-    if job.annulation_demandee:
-        job.statut, job.fin = "annule", func.now()
-        session.flush()
-        return True
-    return False
-
-
-def _plan(session: Session, job: Job, ctx: rules.RuleContext, in_scope: set[str]) -> Iterator[None]:
+def _plan(
+    session: Session, job: Job, ctx: rules.RuleContext, in_scope: set[str], *, mirror: bool
+) -> Iterator[None]:
     today = date.today().isoformat()
     entites = staged_rows(session, job.id, ENTITES.name)
     live = live_entites(session, [r.values["siren"] for r in entites])
@@ -195,7 +194,6 @@ def _plan(session: Session, job: Job, ctx: rules.RuleContext, in_scope: set[str]
         plan.count("modification"),
         plan.count("inchange"),
     )
-    mirror = job.options.get("mode") == "miroir"
     existing = {
         r.departement: r
         for r in session.scalars(select(JobDepartement).where(JobDepartement.job_id == job.id))
@@ -203,7 +201,7 @@ def _plan(session: Session, job: Job, ctx: rules.RuleContext, in_scope: set[str]
     for dep in sorted(in_scope):
         row = existing.get(dep)
         if row is None:
-            row = JobDepartement(job_id=job.id, departement=dep)
+            row = JobDepartement(job_id=job.id, departement=dep, statut=Statut.ANALYSE)
             session.add(row)
         dep_plan = plan_departement(
             dep,
@@ -242,10 +240,10 @@ def _count_departement(
         ("fermeture", "fermetures"),
     ):
         setattr(row, name, sum(1 for c in changes if c.action == action))
-    row.statut = "invalide" if row.erreurs else "valide"
+    transition(row, Statut.INVALIDE if row.erreurs else Statut.VALIDE)
 
 
-def _close_analysis(session: Session, job: Job) -> None:
+def _close_analysis(session: Session, job: Job, options: ImportOptions) -> None:
     session.flush()
     totals = dict(
         session.execute(
@@ -259,13 +257,11 @@ def _close_analysis(session: Session, job: Job) -> None:
     applicable = session.scalar(
         select(func.count())
         .select_from(JobDepartement)
-        .where(JobDepartement.job_id == job.id, JobDepartement.statut == "valide")
+        .where(JobDepartement.job_id == job.id, JobDepartement.statut == Statut.VALIDE)
     )
     # With « par département », what has no error is applied and the rest waits for a
     # corrected file; otherwise any error blocks the whole file.
-    partial = job.options.get("par_departement") and (
-        applicable or job.creations or job.modifications
-    )
-    job.statut = "valide" if job.erreurs == 0 or partial else "invalide"
-    job.etape = "plan"
+    partial = options.par_departement and (applicable or job.creations or job.modifications)
+    transition(job, Statut.VALIDE if job.erreurs == 0 or partial else Statut.INVALIDE)
+    job.etape = Etape.PLAN
     session.flush()

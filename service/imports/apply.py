@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from service.db.copy import copy_rows
+from service.db.copy import copy_upsert
 from service.imports.columns import DISPOSITIFS, ENTITES
 from service.imports.live import departement_digest, entites_digest
 from service.imports.plan import DISPOSITIF_FIELDS, ENTITE_FIELDS
 from service.jobs import audit
-from service.jobs.locks import lock_departement, lock_entites
+from service.jobs.locks import lock_entites
 from service.jobs.tables import Job, JobDepartement, JobPlan
 from service.referentiels.text import normalise_name
 
@@ -90,29 +90,20 @@ def apply_entites(session: Session, job: Job) -> dict[str, int]:
         updated = [p.cle for p in planned if p.action == "modification"]
         _journal_before(session, job.id, None, "entite", "siren", updated)
         columns = list(ENTITE_FIELDS)
-        session.execute(
-            text(
-                "CREATE TEMP TABLE tmp_entite ON COMMIT DROP AS "
-                f"SELECT {', '.join(columns)} FROM offre.entite WITH NO DATA"
-            )
-        )
-        copy_rows(
+        assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "siren")
+        rows = copy_upsert(
             session,
             "tmp_entite",
+            f"SELECT {', '.join(columns)} FROM offre.entite",
             columns,
             ([p.apres[c] for c in columns] for p in planned if p.apres),
-        )
-        assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "siren")
-        rows = session.execute(
-            text(
-                f"INSERT INTO offre.entite ({', '.join(columns)}, modifie_par_job_id) "
-                f"SELECT {', '.join(columns)}, :job FROM tmp_entite "
-                f"ON CONFLICT (siren) DO UPDATE SET {assignments}, modifie_le = now(), "
-                "modifie_par_job_id = EXCLUDED.modifie_par_job_id "
-                "RETURNING id, (xmax = 0) AS inserted"
-            ),
+            f"INSERT INTO offre.entite ({', '.join(columns)}, modifie_par_job_id) "
+            f"SELECT {', '.join(columns)}, :job FROM tmp_entite "
+            f"ON CONFLICT (siren) DO UPDATE SET {assignments}, modifie_le = now(), "
+            "modifie_par_job_id = EXCLUDED.modifie_par_job_id "
+            "RETURNING id, (xmax = 0) AS inserted",
             {"job": job.id},
-        ).all()
+        )
         inserted = [r.id for r in rows if r.inserted]
         _journal_inserted(session, job.id, None, "entite", inserted)
         counts = {"creations": len(inserted), "modifications": len(rows) - len(inserted)}
@@ -141,8 +132,8 @@ _DISPOSITIF_COLUMNS = [f for f in DISPOSITIF_FIELDS if f != "siren"]
 
 
 def apply_departement(session: Session, job: Job, row: JobDepartement) -> dict[str, int]:
+    """Under the département's write lock (taken by the engine for every kind)."""
     departement = row.departement
-    lock_departement(session, departement)
     if departement_digest(session, departement) != row.empreinte:
         raise StalePlan(departement)
     planned = _planned(session, job.id, DISPOSITIFS.name, departement)
@@ -164,14 +155,6 @@ def apply_departement(session: Session, job: Job, row: JobDepartement) -> dict[s
     updated = [p.cle for p in planned if p.action != "creation"]
     _journal_before(session, job.id, departement, "dispositif", "identifiant", updated)
     columns = ["identifiant", "siren", "nom_normalise", *_DISPOSITIF_COLUMNS]
-    session.execute(
-        text(
-            "CREATE TEMP TABLE tmp_dispositif ON COMMIT DROP AS SELECT d.identifiant, "
-            "e.siren, d.nom_normalise, "
-            + ", ".join(f"d.{c}" for c in _DISPOSITIF_COLUMNS)
-            + " FROM offre.dispositif d JOIN offre.entite e ON e.id = d.entite_id WITH NO DATA"
-        )
-    )
 
     def values(after: dict[str, Any]) -> list[Any]:
         return [
@@ -181,21 +164,25 @@ def apply_departement(session: Session, job: Job, row: JobDepartement) -> dict[s
             *(after.get(c) for c in _DISPOSITIF_COLUMNS),
         ]
 
-    copy_rows(session, "tmp_dispositif", columns, (values(p.apres) for p in planned if p.apres))
     target = ["identifiant", "entite_id", "nom_normalise", *_DISPOSITIF_COLUMNS]
     source = ["t.identifiant", "e.id", "t.nom_normalise", *(f"t.{c}" for c in _DISPOSITIF_COLUMNS)]
     assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in target if c != "identifiant")
-    rows = session.execute(
-        text(
-            f"INSERT INTO offre.dispositif ({', '.join(target)}, modifie_par_job_id) "
-            f"SELECT {', '.join(source)}, :job FROM tmp_dispositif t "
-            "JOIN offre.entite e ON e.siren = t.siren "
-            f"ON CONFLICT (identifiant) DO UPDATE SET {assignments}, modifie_le = now(), "
-            "modifie_par_job_id = EXCLUDED.modifie_par_job_id "
-            "RETURNING id, (xmax = 0) AS inserted"
-        ),
+    rows = copy_upsert(
+        session,
+        "tmp_dispositif",
+        "SELECT d.identifiant, e.siren, d.nom_normalise, "
+        + ", ".join(f"d.{c}" for c in _DISPOSITIF_COLUMNS)
+        + " FROM offre.dispositif d JOIN offre.entite e ON e.id = d.entite_id",
+        columns,
+        (values(p.apres) for p in planned if p.apres),
+        f"INSERT INTO offre.dispositif ({', '.join(target)}, modifie_par_job_id) "
+        f"SELECT {', '.join(source)}, :job FROM tmp_dispositif t "
+        "JOIN offre.entite e ON e.siren = t.siren "
+        f"ON CONFLICT (identifiant) DO UPDATE SET {assignments}, modifie_le = now(), "
+        "modifie_par_job_id = EXCLUDED.modifie_par_job_id "
+        "RETURNING id, (xmax = 0) AS inserted",
         {"job": job.id},
-    ).all()
+    )
     if len(rows) != len(planned):
         # An entité vanished between plan and apply: never half-apply a département.
         raise StalePlan(departement)

@@ -27,19 +27,13 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import OFFRE, Base
+from service.jobs.enums import ACTIVE, Etape, Statut
 
-JOB_TYPES = ("import_offre", "rattachement", "bascule", "retour_arriere")
-STATUTS = (
-    "en_attente",
-    "analyse",
-    "valide",
-    "invalide",
-    "application",
-    "termine",
-    "echec",
-    "annule",
-)
-_IN_STATUTS = "statut IN (" + ", ".join(f"'{s}'" for s in STATUTS) + ")"
+_IN_STATUTS = "statut IN (" + ", ".join(f"'{s}'" for s in Statut) + ")"
+_IN_ACTIVE = "statut IN (" + ", ".join(f"'{s}'" for s in sorted(ACTIVE)) + ")"
+# Kinds register themselves with the engine (service/jobs/kinds.py): the table only asks for a
+# well-formed machine value, so that a new kind needs no migration of the job table.
+_MACHINE_VALUE = "^[a-z][a-z_]*$"
 
 
 def _now_column() -> Mapped[datetime]:
@@ -83,21 +77,19 @@ class Job(LeaseColumns, CountColumns, Base):
 
     __tablename__ = "job"
     __table_args__ = (
-        CheckConstraint("type IN (" + ", ".join(f"'{t}'" for t in JOB_TYPES) + ")", name="type"),
+        CheckConstraint(f"type ~ '{_MACHINE_VALUE}'", name="type"),
         CheckConstraint(_IN_STATUTS, name="statut"),
-        Index(
-            "ix_job_statut_actif",
-            "statut",
-            postgresql_where="statut IN ('en_attente', 'analyse', 'application')",
-        ),
+        CheckConstraint("parallele IS NULL OR parallele > 0", name="parallele"),
+        CheckConstraint("arret_apres_echecs IS NULL OR arret_apres_echecs > 0", name="arret"),
+        Index("ix_job_statut_actif", "statut", postgresql_where=_IN_ACTIVE),
         {"schema": OFFRE},
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     type: Mapped[str] = mapped_column(Text, nullable=False)
-    statut: Mapped[str] = mapped_column(Text, nullable=False, server_default="en_attente")
-    # The stage the job-level unit is at (checkpoint): analyse, entites, departements, fin.
-    etape: Mapped[str] = mapped_column(Text, nullable=False, server_default="analyse")
+    statut: Mapped[str] = mapped_column(Text, nullable=False, server_default=Statut.EN_ATTENTE)
+    # The stage the job-level unit is at (checkpoint), an Etape.
+    etape: Mapped[str] = mapped_column(Text, nullable=False, server_default=Etape.ANALYSE)
     soumis_par: Mapped[int] = mapped_column(ForeignKey(f"{OFFRE}.utilisateur.id"), index=True)
     options: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")
     message: Mapped[str | None] = mapped_column(Text)
@@ -108,6 +100,10 @@ class Job(LeaseColumns, CountColumns, Base):
     retour_arriere_job_id: Mapped[int | None] = mapped_column(ForeignKey(f"{OFFRE}.job.id"))
     # Fingerprint of the live entités the plan was made against (stale plan detection).
     empreinte: Mapped[str | None] = mapped_column(Text)
+    # Waves: at most ``parallele`` départements in flight, and after ``arret_apres_echecs``
+    # failed ones the départements not yet started are not launched.
+    parallele: Mapped[int | None] = mapped_column(Integer)
+    arret_apres_echecs: Mapped[int | None] = mapped_column(Integer)
     cree_le: Mapped[datetime] = _now_column()
     modifie_le: Mapped[datetime] = _now_column()
     debut: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -124,10 +120,17 @@ class JobDepartement(LeaseColumns, CountColumns, Base):
     departement: Mapped[str] = mapped_column(
         ForeignKey(f"{OFFRE}.departement.code"), primary_key=True, index=True
     )
-    statut: Mapped[str] = mapped_column(Text, nullable=False, server_default="en_attente")
+    statut: Mapped[str] = mapped_column(Text, nullable=False, server_default=Statut.EN_ATTENTE)
+    # Publication order of the units (waves); départements in code order within one rank.
+    ordre: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     message: Mapped[str | None] = mapped_column(Text)
     # Fingerprint of the live dispositifs the plan was made against (stale plan detection).
     empreinte: Mapped[str | None] = mapped_column(Text)
+    # The revert of this département's part of the job, when asked for.
+    retour_arriere_job_id: Mapped[int | None] = mapped_column(
+        ForeignKey(f"{OFFRE}.job.id", ondelete="SET NULL")
+    )
+    modifie_le: Mapped[datetime] = _now_column()
     debut: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     fin: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -186,13 +189,12 @@ class JobLigne(Base):
 
 
 class JobPlan(Base):
-    """One planned change (the plan stage's output): creation, modification, inchange, fermeture."""
+    """One planned change (the plan stage's output); each kind owns its actions' vocabulary
+    (import: creation, modification, inchange, fermeture)."""
 
     __tablename__ = "job_plan"
     __table_args__ = (
-        CheckConstraint(
-            "action IN ('creation', 'modification', 'inchange', 'fermeture')", name="action"
-        ),
+        CheckConstraint(f"action ~ '{_MACHINE_VALUE}'", name="action"),
         Index("ix_job_plan_job_id_departement", "job_id", "departement"),
         {"schema": OFFRE},
     )

@@ -1,8 +1,13 @@
 """Units of work and which of them are ready to run.
 
-The same query serves the normal path (publish what the last commit made ready) and the beat
-reconciler (re-publish what was lost or stalled): Postgres is the source of truth, Redis only
-carries wake-ups.
+A job has one job-level unit (its row in ``offre.job``: analysis, ``prealable``, ``cloture``)
+and one unit per département (``offre.job_departement``). The same queries serve the normal path
+(:func:`schedule_ready`: publish what the last commit made ready) and the beat reconciler
+(:func:`stalled_units`: re-publish what was lost or stalled). Postgres is the source of truth,
+Redis only carries wake-ups.
+
+Waves: when the job sets ``parallele`` = N, at most N départements are in flight (published and
+not finished), published in ``ordre`` then code order; each finished one lets the next go.
 """
 
 from __future__ import annotations
@@ -10,13 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from service.jobs.enums import Etape, Statut
 from service.jobs.tables import Job, JobDepartement
 
-TASK_JOB = "offre.executer_job"
-TASK_DEPARTEMENT = "offre.appliquer_departement"
+TASK_JOB = "offre.run_job"
+TASK_DEPARTEMENT = "offre.run_departement"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,45 +36,71 @@ class Unit:
         return [self.job_id] if self.departement is None else [self.job_id, self.departement]
 
 
-def _job_ready():
+def job_unit_ready() -> ColumnElement[bool]:
     return or_(
-        Job.statut.in_(("en_attente", "analyse")),
-        and_(Job.statut == "application", Job.etape == "entites"),
+        Job.statut.in_((Statut.EN_ATTENTE, Statut.ANALYSE)),
+        and_(Job.statut == Statut.APPLICATION, Job.etape.in_((Etape.PREALABLE, Etape.CLOTURE))),
     )
 
 
-def _departement_ready():
+def departement_unit_ready() -> ColumnElement[bool]:
     return and_(
-        Job.statut == "application",
-        Job.etape == "departements",
-        JobDepartement.statut == "application",
+        Job.statut == Statut.APPLICATION,
+        Job.etape == Etape.DEPARTEMENTS,
+        JobDepartement.statut == Statut.APPLICATION,
     )
 
 
-def ready_units(session: Session, job_id: int) -> list[Unit]:
-    """Units of ``job_id`` that just became ready (free lease, not yet published for their
-    stage): publish them after commit. Those already on the queue are left alone, so that a
-    national file's 101 départements are published once each, not once per finished one."""
-    units: list[Unit] = []
-    job_free = session.scalar(
-        select(Job.id).where(
-            Job.id == job_id, _job_ready(), Job.bail_expire.is_(None), Job.publie_le.is_(None)
+def _in_flight(session: Session, job_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(JobDepartement)
+            .where(
+                JobDepartement.job_id == job_id,
+                JobDepartement.statut == Statut.APPLICATION,
+                or_(JobDepartement.publie_le.is_not(None), JobDepartement.bail_expire.is_not(None)),
+            )
         )
+        or 0
     )
-    if job_free is not None:
-        units.append(Unit(TASK_JOB, job_id))
-    deps = session.scalars(
+
+
+def _next_departements(session: Session, job_id: int) -> list[str]:
+    """Départements of ``job_id`` ready and never published, within the wave's width."""
+    parallele = session.scalar(select(Job.parallele).where(Job.id == job_id))
+    query = (
         select(JobDepartement.departement)
         .join(Job, Job.id == JobDepartement.job_id)
         .where(
             JobDepartement.job_id == job_id,
-            _departement_ready(),
+            departement_unit_ready(),
             JobDepartement.bail_expire.is_(None),
             JobDepartement.publie_le.is_(None),
         )
-        .order_by(JobDepartement.departement)
-    ).all()
-    units.extend(Unit(TASK_DEPARTEMENT, job_id, d) for d in deps)
+        .order_by(JobDepartement.ordre, JobDepartement.departement)
+    )
+    if parallele is not None:
+        room = parallele - _in_flight(session, job_id)
+        if room <= 0:
+            return []
+        query = query.limit(room)
+    return list(session.scalars(query))
+
+
+def ready_units(session: Session, job_id: int) -> list[Unit]:
+    """Units of ``job_id`` that just became ready (free lease, not yet published for their
+    stage), marked published. Those already on the queue are left alone, so that a national
+    file's 101 départements are published once each, not once per finished one."""
+    units: list[Unit] = []
+    job_free = session.scalar(
+        select(Job.id).where(
+            Job.id == job_id, job_unit_ready(), Job.bail_expire.is_(None), Job.publie_le.is_(None)
+        )
+    )
+    if job_free is not None:
+        units.append(Unit(TASK_JOB, job_id))
+    units.extend(Unit(TASK_DEPARTEMENT, job_id, d) for d in _next_departements(session, job_id))
     mark_published(session, units)
     return units
 
@@ -89,25 +121,45 @@ def mark_published(session: Session, units: list[Unit]) -> None:
 
 
 def stalled_units(session: Session, grace: timedelta) -> list[Unit]:
-    """Ready units whose lease expired, or that were published long ago and never claimed."""
+    """Units in flight whose lease expired or that were published long ago and never claimed,
+    plus the ready units never published (a wave's next départements included)."""
     cutoff = func.now() - grace
 
-    def lost(table):
+    def lost(table: type[Job] | type[JobDepartement]) -> ColumnElement[bool]:
         return or_(
             table.bail_expire < func.now(),
-            and_(
-                table.bail_expire.is_(None),
-                or_(table.publie_le.is_(None), table.publie_le < cutoff),
-            ),
+            and_(table.bail_expire.is_(None), table.publie_le < cutoff),
         )
 
-    jobs = session.scalars(select(Job.id).where(_job_ready(), lost(Job)).limit(500)).all()
+    jobs = session.scalars(
+        select(Job.id)
+        .where(
+            job_unit_ready(),
+            or_(lost(Job), and_(Job.bail_expire.is_(None), Job.publie_le.is_(None))),
+        )
+        .limit(500)
+    ).all()
     deps = session.execute(
         select(JobDepartement.job_id, JobDepartement.departement)
         .join(Job, Job.id == JobDepartement.job_id)
-        .where(_departement_ready(), lost(JobDepartement))
+        .where(departement_unit_ready(), lost(JobDepartement))
         .limit(2000)
     ).all()
     units = [Unit(TASK_JOB, j) for j in jobs] + [Unit(TASK_DEPARTEMENT, j, d) for j, d in deps]
     mark_published(session, units)
+    never_published = session.scalars(
+        select(JobDepartement.job_id)
+        .join(Job, Job.id == JobDepartement.job_id)
+        .where(
+            departement_unit_ready(),
+            JobDepartement.bail_expire.is_(None),
+            JobDepartement.publie_le.is_(None),
+        )
+        .distinct()
+        .limit(500)
+    ).all()
+    for job_id in never_published:
+        waiting = [Unit(TASK_DEPARTEMENT, job_id, d) for d in _next_departements(session, job_id)]
+        mark_published(session, waiting)
+        units.extend(waiting)
     return units

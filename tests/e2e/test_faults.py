@@ -125,7 +125,7 @@ def test_worker_killed_during_the_analysis_resumes_from_its_checkpoint(
     staged = stack.sql("SELECT count(*) FROM offre.job_ligne WHERE job_id = %s", job["id"])
     assert staged == [(ROWS,)]
     expected_stage = "analyse" if commit == "3" else "plan"
-    assert f"etape={expected_stage}" in stack.logs().split("import.analyse.reprise", 1)[1][:200]
+    assert f"etape={expected_stage}" in stack.logs().split("import.analysis.resumed", 1)[1][:200]
 
 
 def test_postgres_backend_terminated_during_apply(stack: FaultStack, reference_digest: str) -> None:
@@ -157,8 +157,8 @@ def test_same_task_delivered_twice_at_once(stack: FaultStack, reference_digest: 
     broker = Celery(broker=stack.env["REDIS_URL"])
     for dep in DEPARTEMENTS:
         for _ in range(2):
-            broker.send_task("offre.appliquer_departement", args=[job_id, dep], queue="long")
-        broker.send_task("offre.executer_job", args=[job_id], queue="long")
+            broker.send_task("offre.run_departement", args=[job_id, dep], queue="long")
+        broker.send_task("offre.run_job", args=[job_id], queue="long")
     assert_exactly_once(stack, stack.wait(admin, job_id), reference_digest)
 
 

@@ -61,7 +61,7 @@ def refused_at_upload(
     body = response.json()
     assert body["code"] == code
     if code == "FICHIER_DANGEREUX":
-        assert any(entry["event"] == "securite.fichier_refuse" for entry in logs)
+        assert any(entry["event"] == "security.file_refused" for entry in logs)
     return body
 
 
@@ -74,7 +74,7 @@ def refused_by_worker(client: TestClient, admin: dict[str, str], data: bytes, co
     (anomaly,) = client.get(f"/api/v1/jobs/{job['id']}/anomalies", headers=admin).json()["items"]
     assert (anomaly["code"], anomaly["ligne"]) == (code, 0)
     if code == "FICHIER_DANGEREUX":
-        assert any(entry["event"] == "securite.fichier_refuse" for entry in logs)
+        assert any(entry["event"] == "security.file_refused" for entry in logs)
     return anomaly
 
 

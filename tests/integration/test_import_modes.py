@@ -193,7 +193,7 @@ def test_departements_show_progress_during_the_analysis(
     import redis
 
     from service.config import get_settings
-    from service.jobs.progress import channel
+    from service.jobs.publication import channel
     from service.redis_client import client_url
 
     monkeypatch.setattr(get_settings(), "batch_size", 1)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 
 from service.auth.permissions import (
-    JOB_ACTIONS,
     MATRIX,
     Action,
     Identity,
@@ -97,13 +96,21 @@ def test_matrix_names_every_action_and_only_known_profiles() -> None:
         assert profils <= set(PROFILS_BY_CODE), action
 
 
-def test_every_job_kind_has_an_action() -> None:
-    assert JOB_ACTIONS == {
-        "import_offre": A.IMPORTER_OFFRE,
-        "retour_arriere": A.IMPORTER_OFFRE,
-        "rattachement": A.RATTACHER,
-        "bascule": A.BASCULER,
-    }
+# The action each job kind declares (service/jobs/kinds.py), per DOMAIN.md §4.
+JOB_ACTIONS = {
+    "import_offre": A.IMPORTER_OFFRE,
+    "retour_arriere": A.IMPORTER_OFFRE,
+    "rattachement": A.RATTACHER,
+    "bascule": A.BASCULER,
+}
+
+
+def test_every_registered_job_kind_declares_its_action() -> None:
+    from service.jobs import kinds
+
+    declared = {k.name: k.action for k in kinds.registered()}
+    assert declared
+    assert declared == {t: a for t, a in JOB_ACTIONS.items() if t in declared}
 
 
 # -- holds: 10 profiles × every action -------------------------------------------------------------
@@ -265,7 +272,7 @@ OTHER = 200
 def reads(
     who: Identity, job_type: str, departements: set[str], soumis_par: int = SUBMITTER
 ) -> bool:
-    return can_read_job(who, job_type, soumis_par, frozenset(departements))
+    return can_read_job(who, JOB_ACTIONS[job_type], soumis_par, frozenset(departements))
 
 
 @pytest.mark.parametrize("job_type", list(JOB_ACTIONS))

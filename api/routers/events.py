@@ -1,0 +1,106 @@
+"""Live progress of a job as server-sent events (ARCHITECTURE.md §4).
+
+The stream holds no database connection while it waits: the caller's rights and the first
+snapshot are read by a sync dependency (its session closes before streaming starts), then
+Redis pub/sub carries the committed figures. Rights are checked again periodically, in a
+short session of their own, so that a deactivated account's stream closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import IdentityDep, SessionDep
+from api.routers.jobs import job_or_404
+from api.schemas import ERRORS
+from service.auth.accounts import identity_for
+from service.auth.permissions import Identity
+from service.config import get_settings
+from service.db.engine import session_scope
+from service.jobs.enums import FINAL, Statut
+from service.jobs.figures import encode_event, job_figures
+from service.jobs.publication import channel
+from service.jobs.queries import get_visible_job
+from service.redis_client import get_async_redis
+
+router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], responses=ERRORS)
+
+# The stream ends with the job, or when it waits for a corrected file; a validated job goes on
+# to its application once confirmed.
+_END = FINAL | {Statut.INVALIDE}
+
+
+def _opening(job_id: int, identity: IdentityDep, session: SessionDep) -> tuple[Identity, str]:
+    return identity, encode_event(job_figures(session, job_or_404(session, identity, job_id)))
+
+
+def _still_allowed(courriel: str, job_id: int) -> bool:
+    with session_scope() as session:
+        identity = identity_for(session, courriel)
+        return identity is not None and get_visible_job(session, identity, job_id) is not None
+
+
+@router.get(
+    "/{job_id}/evenements",
+    summary="Progression en direct (server-sent events)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Flux d'événements."}},
+)
+async def events(
+    job_id: int,
+    opening: Annotated[tuple[Identity, str], Depends(_opening)],
+    attente: Annotated[float, Query(ge=1, le=3600, description="Durée maximale (s).")] = 600,
+) -> StreamingResponse:
+    """Un événement « progression » par étape validée, avec les chiffres du job."""
+    identity, snapshot = opening
+    return StreamingResponse(
+        _stream(job_id, identity.courriel, snapshot, attente),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
+def _event(data: str) -> str:
+    return f"event: progression\ndata: {data}\n\n"
+
+
+async def _stream(job_id: int, courriel: str, snapshot: str, attente: float) -> AsyncIterator[str]:
+    yield _event(snapshot)
+    if json.loads(snapshot)["statut"] in _END:
+        return
+    recheck = get_settings().events_recheck_seconds
+    redis = get_async_redis()
+    pubsub = redis.pubsub()
+    await pubsub.subscribe(channel(job_id))
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + attente
+        next_check = loop.time() + recheck
+        while loop.time() < deadline:
+            message = await pubsub.get_message(
+                ignore_subscribe_messages=True, timeout=min(15, recheck)
+            )
+            if loop.time() >= next_check:
+                next_check = loop.time() + recheck
+                if not await run_in_threadpool(_still_allowed, courriel, job_id):
+                    yield 'event: fin\ndata: {"message": "Accès retiré : flux fermé."}\n\n'
+                    return
+            if message is None:
+                yield ": en attente\n\n"  # keeps proxies from closing an idle stream
+                continue
+            data = message["data"]
+            data = data.decode() if isinstance(data, bytes) else data
+            yield _event(data)
+            if json.loads(data).get("statut") in _END:
+                return
+    finally:
+        await pubsub.unsubscribe()
+        await pubsub.aclose()
+        await redis.aclose()
