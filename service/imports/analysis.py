@@ -134,9 +134,7 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
     else:
         reset_cross_stage(session, job.id, CROSS_STAGE_CODES)
         # The départements already judged by the cut-short plan are judged again.
-        transition_rows(
-            session, job.id, Statut.ANALYSE, sources={Statut.VALIDE, Statut.INVALIDE}
-        )
+        transition_rows(session, job.id, Statut.ANALYSE, sources={Statut.VALIDE, Statut.INVALIDE})
     entite_keys, dispositif_keys = staged_keys(session, job.id)
     crossed = cross_rules.entite_rules(entite_keys) + cross_rules.dispositif_rules(
         dispositif_keys, entite_keys, known_keys(session), ctx.scope
