@@ -13,6 +13,17 @@ import pytest
 from tests.support.servers import Servers, find_servers
 
 SCRATCH = Path(os.environ.get("OFFRE_TEST_SCRATCH", "/tmp/offre-tests"))
+_LAYERS = ("unit", "integration", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test carries the marker of its layer (tests/unit, integration, e2e), so that
+    ``pytest -m unit`` runs the pure tests only."""
+    root = Path(__file__).resolve().parent
+    for item in items:
+        layer = Path(item.path).resolve().relative_to(root).parts[0]
+        if layer in _LAYERS:
+            item.add_marker(getattr(pytest.mark, layer))
 
 
 def _reset_caches() -> None:

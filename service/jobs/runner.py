@@ -44,11 +44,11 @@ def is_transient(exc: BaseException) -> bool:
 
 
 def run_job_unit(job_id: int) -> None:
-    _run(job_id, None, _job_stage)
+    run_unit(job_id, None, _job_stage)
 
 
 def run_departement_unit(job_id: int, departement: str) -> None:
-    _run(job_id, departement, _departement_stage)
+    run_unit(job_id, departement, _departement_stage)
 
 
 def _locked_job(session: Session, job_id: int) -> Job | None:
@@ -127,7 +127,8 @@ def _departement_stage(session: Session, lease: leases.Lease) -> None:
     engine.unit_done(session, locked)
 
 
-def _run(job_id: int, departement: str | None, stage: Stage) -> None:
+def run_unit(job_id: int, departement: str | None, stage: Stage) -> None:
+    """Claim the unit's lease, run ``stage`` in a session scope, commit it (fenced), publish."""
     structlog.contextvars.bind_contextvars(job_id=job_id, departement=departement)
     try:
         _attempt(job_id, departement, stage)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,28 +10,10 @@ import pytest
 from tests.support.servers import Servers
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "service.cli", *args]
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The environment of a bare machine: no DATABASE_URL / REDIS_URL, nothing of ours."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env = {k: v for k, v in env.items() if not k.startswith("OFFRE_")}
-    env.update(extra)
-    return env
-
-
 @pytest.fixture
 def process_stack(servers: Servers, tmp_path: Path) -> Iterator[object]:
     """API and one worker (2 processes) as subprocesses, on a Redis and a database of their own."""
-    from tests.e2e.faults import FaultStack
+    from tests.support.fault_stack import FaultStack
 
     running = FaultStack(servers, tmp_path)
     running.start_worker(concurrency=2)

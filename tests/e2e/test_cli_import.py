@@ -5,9 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from tests.e2e.conftest import cli
-from tests.e2e.faults import FaultStack
-from tests.e2e.test_faults import WORKBOOK
+from tests.support.fault_stack import FaultStack
+from tests.support.processes import cli
+from tests.support.samples import WORKBOOK
 from tests.support.workbooks import xlsx_bytes
 
 

@@ -11,38 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.faults import FaultStack
+from tests.support.fault_stack import FaultStack
+from tests.support.samples import DEPARTEMENTS, PER_DEPARTEMENT, ROWS, WORKBOOK
 from tests.support.servers import Servers
 from tests.support.workbooks import xlsx_bytes
-
-DEPARTEMENTS = ("13", "33", "69", "75")
-PER_DEPARTEMENT = 25
-
-
-def national_workbook() -> bytes:
-    entites = [
-        ["SIREN", "Raison sociale", "Département du siège"],
-        ["732829320", "Association Aurore", "75"],
-        ["552081317", "Emmaüs Solidarité", "75"],
-    ]
-    dispositifs = [
-        [
-            "SIREN de l'entité",
-            "Nom du dispositif",
-            "Type de dispositif",
-            "Département",
-            "Capacité financée",
-        ]
-    ]
-    for dep in DEPARTEMENTS:
-        for n in range(PER_DEPARTEMENT):
-            siren = "732829320" if n % 2 else "552081317"
-            dispositifs.append([siren, f"CHRS {dep} numéro {n}", "CHRS", dep, 10 + n])
-    return xlsx_bytes({"Entités": entites, "Dispositifs": dispositifs})
-
-
-WORKBOOK = national_workbook()
-ROWS = len(DEPARTEMENTS) * PER_DEPARTEMENT + 2
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from tests.e2e.conftest import clean_env, cli, free_port
+from tests.support.processes import clean_env, cli, free_port
 
 
 def _descendants(pid: int) -> list[psutil.Process]:

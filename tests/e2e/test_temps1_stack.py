@@ -5,9 +5,9 @@ through the API; an admin of another département can neither see nor touch any 
 
 from __future__ import annotations
 
-from tests.e2e.faults import FaultStack
-from tests.integration.test_workbook_roundtrip import DISPOSITIFS_ROWS, ENTITES_ROWS, fill
+from tests.support.fault_stack import FaultStack
 from tests.support.libreoffice import saved_by_calc
+from tests.support.samples import DISPOSITIFS_ROWS, ENTITES_ROWS, fill
 
 
 def test_departemental_admin_round_trip_on_the_process_stack(process_stack: FaultStack) -> None:

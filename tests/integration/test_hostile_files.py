@@ -11,13 +11,8 @@ import structlog
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from tests.integration.test_import_flow import (
-    GOOD_DISPOSITIFS,
-    GOOD_ENTITES,
-    submit,
-    wait_for,
-    workbook,
-)
+from tests.support.api import submit, wait_for
+from tests.support.samples import GOOD_DISPOSITIFS, GOOD_ENTITES, workbook
 from tests.support.workbooks import (
     patch_central_directory,
     raw_xlsx,

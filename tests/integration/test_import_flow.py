@@ -2,66 +2,11 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.workbooks import xlsx_bytes
-
-ENTITES = ["SIREN", "Raison sociale", "Forme juridique", "Département du siège"]
-DISPOSITIFS = [
-    "Identifiant",
-    "SIREN de l'entité",
-    "Nom du dispositif",
-    "Type de dispositif",
-    "Département",
-    "Capacité financée",
-    "Date d'ouverture",
-]
-FINAL = ("valide", "invalide", "termine", "echec", "annule")
-
-
-def workbook(entites: list[list[object]], dispositifs: list[list[object]]) -> bytes:
-    return xlsx_bytes({"Entités": [ENTITES, *entites], "Dispositifs": [DISPOSITIFS, *dispositifs]})
-
-
-def wait_for(
-    client: TestClient,
-    headers: dict[str, str],
-    job_id: int,
-    until: Callable[[dict[str, Any]], bool] = lambda j: j["statut"] in FINAL,
-    timeout: float = 60,
-) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        job = client.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
-        if until(job):
-            return job
-        assert time.monotonic() < deadline, job
-        time.sleep(0.2)
-
-
-def submit(client: TestClient, headers: dict[str, str], data: bytes, **form: str) -> Any:
-    return client.post(
-        "/api/v1/imports",
-        headers=headers,
-        files={"fichier": ("offre.xlsx", data)},
-        data=form,
-    )
-
-
-GOOD_ENTITES = [
-    ["732829320", "Association Aurore", "Association loi 1901", "75"],
-    ["552 081 317", "Emmaüs Solidarité", "Association loi 1901", "75"],
-]
-GOOD_DISPOSITIFS = [
-    [None, "732829320", "CHRS Les Lilas", "CHRS", "75", 40, "01/02/2020"],
-    [None, "732829320", "Pension de famille Belleville", "pension de famille", "75", 25, None],
-    [None, "552081317", "Maraude de nuit", "Maraude", "75", None, None],
-]
+from tests.support.api import submit, wait_for
+from tests.support.samples import GOOD_DISPOSITIFS, GOOD_ENTITES, workbook
 
 
 @pytest.mark.usefixtures("celery_worker")

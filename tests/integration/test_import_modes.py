@@ -10,13 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.integration.test_import_flow import (
-    GOOD_DISPOSITIFS,
-    GOOD_ENTITES,
-    submit,
-    wait_for,
-    workbook,
-)
+from tests.support.api import submit, wait_for
+from tests.support.samples import GOOD_DISPOSITIFS, GOOD_ENTITES, workbook
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
 

@@ -7,13 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from tests.integration.test_import_flow import (
-    GOOD_DISPOSITIFS,
-    GOOD_ENTITES,
-    submit,
-    wait_for,
-    workbook,
-)
+from tests.support.api import submit, wait_for
+from tests.support.samples import GOOD_DISPOSITIFS, GOOD_ENTITES, workbook
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
 

@@ -5,69 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from service.imports.columns import DISPOSITIFS, ENTITES
-from tests.integration.test_import_flow import submit, wait_for
+from tests.support.api import submit, wait_for
 from tests.support.libreoffice import saved_by_calc
+from tests.support.samples import DISPOSITIFS_ROWS, ENTITES_ROWS, fill
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
-
-
-def fill(
-    template: bytes, entites: list[dict[str, Any]], dispositifs: list[dict[str, Any]]
-) -> bytes:
-    """What a user does in the template: type rows under the headers (as text or numbers)."""
-    wb = openpyxl.load_workbook(io.BytesIO(template))
-    for sheet, rows in ((ENTITES, entites), (DISPOSITIFS, dispositifs)):
-        ws = wb[sheet.name]
-        fields = [c.field for c in sheet.columns]
-        for r, row in enumerate(rows, start=2):
-            for field, value in row.items():
-                cell = ws.cell(row=r, column=fields.index(field) + 1, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # typed as text, as Calc keeps a text-formatted cell
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-ENTITES_ROWS = [
-    {
-        "siren": "732 829 320",
-        "raison_sociale": "Association Aurore",
-        "forme_juridique": "Association loi 1901",
-        "departement_siege": "75",
-    },
-]
-DISPOSITIFS_ROWS = [
-    {
-        "siren": "732829320",
-        "nom": "CHRS Les Lilas",
-        "type_code": "CHRS",
-        "departement": "75",
-        "capacite_financee": 40,
-        "date_ouverture": "01/02/2020",
-    },
-    {
-        "siren": "732829320",
-        "nom": "=Accueil de jour",
-        "type_code": "Accueil de jour",
-        "departement": "75",
-        "capacite_financee": 15,
-    },  # capacity forbidden; name looks like a formula
-    {
-        "siren": "732829320",
-        "nom": "Pension de famille",
-        "type_code": "pension de famille",
-        "departement": "75",
-        "siret": "73282932000075",
-    },  # bad SIRET key
-]
 
 
 def test_calc_round_trip_with_report_fix_and_reimport(api_client: TestClient, user_headers) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import psycopg
 
-from tests.e2e.conftest import clean_env, cli, free_port
+from tests.support.processes import clean_env, cli, free_port
 from tests.support.servers import Servers
 
 LEASE_SECONDS = 3
