@@ -2,17 +2,20 @@
 
     python bench/bench_matching.py                       # scratch database, dropped afterwards
     python bench/bench_matching.py postgresql://…/fresh  # a fresh migrated database of yours
+    python bench/bench_matching.py --sans-national       # the 10 départements only
 
-1. Legacy data for 10 départements (service/legacy/generator.py, taille 400), a noisy Temps 1
+1. Legacy data for 10 départements (service/legacy/generator.py, taille 400), the noisy Temps 1
    workbook derived from it with its ground truth (service/legacy/noisy_temps1.py), applied to
-   offre.entite / offre.dispositif by direct INSERT (identifiants DSP-<dép>-<n> in row order).
-2. The proposals of every active groupe (service/bascule/groupes.py) compared with the truth,
-   groupes whose structure is declared in « Structures SI SIAO actuelles » and the others
-   reported apart: precision of « haute », coverage of « haute » among undeclared groupes,
-   first candidate correct where the truth is a dispositif, « aucune » where it is none.
-3. The account proposals' alerts (scopes from the groupes' proposals).
-4. Times: the proposals of the largest département, then the national dataset (the other 91
-   départements generated and applied the same way), loading apart from matching.
+   offre.entite / offre.dispositif by direct INSERT (identifiants DSP-<dép>-<n> in row order;
+   tests/integration/test_bascule_matching.py imports the same kind of workbook through the API).
+2. The proposals of every active groupe (service/bascule/groupes.py) against the truth, groupes
+   whose structure some dispositif declares in « Structures SI SIAO actuelles » (rightly or not)
+   and the others apart: precision of « haute »; « haute » among the groupes whose truth is a
+   dispositif (coverage); first candidate right among those; « aucune » where the truth is none.
+3. The account proposals' alerts, scopes taken from the groupes' proposals.
+4. Times of the proposals alone (data loaded beforehand): per département, the slowest shown;
+   then the national dataset (the other 91 départements generated and applied the same way),
+   loading apart.
 """
 
 from __future__ import annotations
@@ -42,10 +45,18 @@ from service.referentiels.text import normalise_name
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEPARTEMENTS = ("75", "93", "92", "94", "13", "59", "69", "2A", "971", "33")
+_INSERT = text(
+    "INSERT INTO offre.dispositif (identifiant, entite_id, departement, type_code, nom, "
+    "nom_normalise, siret, finess_et, adresse, code_postal, commune, capacite_financee, "
+    "publics, structures_historiques, date_fermeture) VALUES (:identifiant, :entite_id, "
+    ":departement, :type_code, :nom, :nom_normalise, :siret, :finess_et, :adresse, "
+    ":code_postal, :commune, :capacite_financee, :publics, :structures_historiques, "
+    ":date_fermeture)"
+)
 
 
 def _pct(n: int, d: int) -> str:
-    return f"{100 * n / d:5.1f} % ({n}/{d})" if d else "  — (0/0)"
+    return f"{100 * n / d:5.1f} % ({n}/{d})" if d else "    — (0/0)"
 
 
 @contextmanager
@@ -65,47 +76,33 @@ def _scratch_database() -> Iterator[str]:
 
 def apply_workbook(conn: Connection, noisy: NoisyTemps1) -> dict[DispositifKey, str]:
     """Insert the workbook's entités and dispositifs; natural key → identifiant."""
-    for e in noisy.prefill.entites:
-        conn.execute(
-            text(
-                "INSERT INTO offre.entite (siren, raison_sociale, departement_siege) "
-                "VALUES (:siren, :raison_sociale, :departement_siege) ON CONFLICT DO NOTHING"
-            ),
-            dict(e),
-        )
-    entites = dict(conn.execute(text("SELECT siren, id FROM offre.entite")).all())
-    serial: Counter[str] = Counter(
-        {
-            r[0]: r[1]
-            for r in conn.execute(
-                text("SELECT departement, count(*) FROM offre.dispositif GROUP BY 1")
-            )
-        }
+    conn.execute(
+        text(
+            "INSERT INTO offre.entite (siren, raison_sociale, departement_siege) "
+            "VALUES (:siren, :raison_sociale, :departement_siege) ON CONFLICT DO NOTHING"
+        ),
+        [dict(e) for e in noisy.prefill.entites],
     )
+    entites = {
+        siren: id_ for siren, id_ in conn.execute(text("SELECT siren, id FROM offre.entite"))
+    }
+    count = "SELECT departement, count(*) FROM offre.dispositif GROUP BY departement"
+    serial = Counter({code: n for code, n in conn.execute(text(count))})
     keys: dict[DispositifKey, str] = {}
     rows = []
     for d in noisy.prefill.dispositifs:
         type_ = find_type(d["type_code"]).value
         assert type_ is not None
-        serial[str(d["departement"])] += 1
-        identifiant = f"DSP-{d['departement']}-{serial[str(d['departement'])]:06d}"
-        nom = str(d["nom"])
-        keys[
-            DispositifKey(str(d["siren"]), str(d["departement"]), type_.code, normalise_name(nom))
-        ] = identifiant
-        rows.append({**d, "identifiant": identifiant, "entite_id": entites[d["siren"]],
-                     "type_code": type_.code, "nom_normalise": normalise_name(nom)})  # fmt: skip
-    conn.execute(
-        text(
-            "INSERT INTO offre.dispositif (identifiant, entite_id, departement, type_code, nom, "
-            "nom_normalise, siret, finess_et, adresse, code_postal, commune, capacite_financee, "
-            "publics, structures_historiques, date_fermeture) VALUES (:identifiant, :entite_id, "
-            ":departement, :type_code, :nom, :nom_normalise, :siret, :finess_et, :adresse, "
-            ":code_postal, :commune, :capacite_financee, :publics, :structures_historiques, "
-            ":date_fermeture)"
-        ),
-        rows,
-    )
+        code, nom = str(d["departement"]), str(d["nom"])
+        serial[code] += 1
+        identifiant = f"DSP-{code}-{serial[code]:06d}"
+        key = DispositifKey(str(d["siren"]), code, type_.code, normalise_name(nom))
+        keys[key] = identifiant
+        rows.append(
+            {**d, "identifiant": identifiant, "entite_id": entites[d["siren"]],
+             "type_code": type_.code, "nom_normalise": key.nom_normalise}
+        )  # fmt: skip
+    conn.execute(_INSERT, rows)
     return keys
 
 
@@ -124,65 +121,38 @@ class Quality:
     par_confiance: Counter[str] = field(default_factory=Counter)
     justes_par_confiance: Counter[str] = field(default_factory=Counter)
 
-
-def measure(
-    proposals: Sequence[PropositionGroupe],
-    offre: DepartementOffre,
-    truth: dict[int, str | None],
-    quality: dict[bool, Quality],
-    erreurs: Counter[str],
-    raisons: dict[int, str],
-) -> None:
-    declared = {i for d in offre.dispositifs for i in d.structures_historiques}
-    for p in proposals:
-        q = quality[p.structure_id in declared]
-        expected = truth.get(p.groupe_id)
-        right = p.dispositif == expected and expected is not None
-        q.groupes += 1
-        q.par_confiance[p.confiance] += 1
-        q.justes_par_confiance[p.confiance] += right or (expected is None and p.dispositif is None)
+    def add(self, p: PropositionGroupe, expected: str | None) -> bool:
+        """Count one proposal; whether its first candidate is wrong where a truth exists."""
+        right = expected is not None and p.dispositif == expected
+        self.groupes += 1
+        self.par_confiance[p.confiance] += 1
+        self.justes_par_confiance[p.confiance] += right or (expected is None is p.dispositif)
         if p.confiance is Confiance.HAUTE:
-            q.haute += 1
-            q.haute_juste += right
-            if not right:
-                erreurs[f"haute fausse ({raisons.get(p.groupe_id)})"] += 1
+            self.haute += 1
+            self.haute_juste += right
         if expected is None:
-            q.verite_aucun += 1
-            q.aucune_sur_verite_aucun += p.confiance is Confiance.AUCUNE
-        else:
-            q.verite_dispositif += 1
-            q.haute_sur_verite_dispositif += right and p.confiance is Confiance.HAUTE
-            first = p.candidats[0].identifiant if p.candidats else None
-            q.premier_juste += first == expected
-            if first != expected:
-                erreurs["premier candidat faux"] += 1
+            self.verite_aucun += 1
+            self.aucune_sur_verite_aucun += p.confiance is Confiance.AUCUNE
+            return False
+        self.verite_dispositif += 1
+        self.haute_sur_verite_dispositif += right and p.confiance is Confiance.HAUTE
+        first = p.candidats[0].identifiant if p.candidats else None
+        self.premier_juste += first == expected
+        return first != expected
 
-
-def report(quality: dict[bool, Quality]) -> None:
-    for declared, label in ((True, "déclarés"), (False, "non déclarés")):
-        q = quality[declared]
-        print(f"  Groupes {label} : {q.groupes}")
-        print(f"    précision de « haute »               {_pct(q.haute_juste, q.haute)}")
-        print(
-            f"    « haute » parmi vérité = dispositif  {_pct(q.haute_sur_verite_dispositif, q.verite_dispositif)}"
-        )  # noqa: E501
-        print(f"    « haute » parmi tous                 {_pct(q.haute, q.groupes)}")
-        print(
-            f"    premier candidat juste               {_pct(q.premier_juste, q.verite_dispositif)}"
-        )  # noqa: E501
-        print(
-            f"    « aucune » où la vérité est aucun    {_pct(q.aucune_sur_verite_aucun, q.verite_aucun)}"
-        )  # noqa: E501
+    def report(self, label: str) -> None:
+        print(f"  Groupes {label} : {self.groupes}")
+        for name, n, d in (
+            ("précision de « haute »", self.haute_juste, self.haute),
+            ("« haute » où la vérité est un dispositif", self.haute_sur_verite_dispositif,
+             self.verite_dispositif),
+            ("premier candidat juste", self.premier_juste, self.verite_dispositif),
+            ("« aucune » où la vérité est aucun", self.aucune_sur_verite_aucun, self.verite_aucun),
+        ):  # fmt: skip
+            print(f"    {name:<42} {_pct(n, d)}")
         for c in Confiance:
-            print(
-                f"    {c.value:<8} {q.par_confiance[c]:>5} dont justes {_pct(q.justes_par_confiance[c], q.par_confiance[c])}"
-            )  # noqa: E501
-    both = Quality()
-    for q in quality.values():
-        for name in ("haute", "haute_juste", "verite_dispositif", "premier_juste"):
-            setattr(both, name, getattr(both, name) + getattr(q, name))
-    print(f"  Ensemble : précision « haute » {_pct(both.haute_juste, both.haute)}, premier "
-          f"candidat juste {_pct(both.premier_juste, both.verite_dispositif)}")  # fmt: skip
+            total, justes = self.par_confiance[c], self.justes_par_confiance[c]
+            print(f"    {c.value:<8} {total:>5} groupes, justes {_pct(justes, total)}")
 
 
 def _prepare(
@@ -195,64 +165,75 @@ def _prepare(
         keys = apply_workbook(conn, noisy)
     print(f"  {stats.par_table['groupe_places']} groupes, {stats.par_table['structure']} "
           f"structures, {len(noisy.prefill.dispositifs)} dispositifs, "
-          f"{stats.comptes_module} comptes du module ({stats.secondes:.2f} s)")  # fmt: skip
+          f"{stats.comptes_module} comptes du module")  # fmt: skip
     return noisy, keys
 
 
-def run(url: str, graine: int, national: bool) -> None:
-    engine = make_engine(url)
-    print(f"Jeu de 10 départements ({', '.join(DEPARTEMENTS)}), graine {graine} :")
-    noisy, keys = _prepare(engine, DEPARTEMENTS, graine)
-    print("  Bruit :", ", ".join(f"{k} {v}" for k, v in sorted(noisy.bruit.items())))
-    truth = {
-        g: (keys[v.dispositif] if v.dispositif is not None else None)
-        for g, v in noisy.verite.items()
-    }
-    raisons = {g: v.raison for g, v in noisy.verite.items()}
+def _quality(engine: Engine, noisy: NoisyTemps1, keys: dict[DispositifKey, str]) -> None:
+    truth = {g: keys[v.dispositif] if v.dispositif else None for g, v in noisy.verite.items()}
     quality = {True: Quality(), False: Quality()}
-    erreurs: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
     timings: dict[str, float] = {}
-    all_proposals: list[PropositionGroupe] = []
+    proposals: list[PropositionGroupe] = []
     offres: list[DepartementOffre] = []
     with engine.connect() as conn:
         for code in DEPARTEMENTS:
             offre = load_departement(conn, code)
             started = time.perf_counter()
-            proposals = propose_groupes(offre)
+            found = propose_groupes(offre)
             timings[code] = time.perf_counter() - started
-            measure(proposals, offre, truth, quality, erreurs, raisons)
-            all_proposals += proposals
+            declared = {i for d in offre.dispositifs for i in d.structures_historiques}
+            for p in found:
+                expected = truth.get(p.groupe_id)
+                if quality[p.structure_id in declared].add(p, expected):
+                    errors[f"premier candidat faux ({noisy.verite[p.groupe_id].raison})"] += 1
+                if p.confiance is Confiance.HAUTE and p.dispositif != expected:
+                    errors[f"« haute » fausse ({noisy.verite[p.groupe_id].raison})"] += 1
+            proposals += found
             offres.append(offre)
         print("Groupes de places :")
-        report(quality)
-        print("  Erreurs :", dict(erreurs))
-        attached = rattachements(all_proposals, [d for o in offres for d in o.dispositifs])
+        quality[True].report("dont la structure est déclarée")
+        quality[False].report("dont la structure n'est pas déclarée")
+        print("  Erreurs selon la vérité :", dict(errors.most_common()))
+        attached = rattachements(proposals, [d for o in offres for d in o.dispositifs])
         alertes: Counter[str] = Counter()
         profils: Counter[str] = Counter()
         for code in DEPARTEMENTS:
             comptes, contexte = load_comptes(conn, code, attached)
-            for p in propose_comptes(comptes, contexte):
-                alertes.update(p.codes_alertes)
-                profils[p.profil or "(vide)"] += 1
-        print("Comptes : alertes", dict(sorted(alertes.items())))
-        print("          profils proposés", dict(profils.most_common()))
-    largest = max(timings, key=timings.__getitem__)
-    print(f"Temps des propositions, le plus long : {largest} {timings[largest] * 1000:.0f} ms "
-          f"(total des 10 : {sum(timings.values()) * 1000:.0f} ms)")  # fmt: skip
-    if national:
+            for c in propose_comptes(comptes, contexte):
+                alertes.update(c.codes_alertes)
+                profils[c.profil or "(vide)"] += 1
+    print("Comptes : alertes", dict(sorted(alertes.items())))
+    print("          profils proposés", dict(profils.most_common()))
+    slowest = max(timings, key=timings.__getitem__)
+    total = sum(timings.values()) * 1000
+    print(f"Propositions par département : {slowest} le plus long en "
+          f"{timings[slowest] * 1000:.0f} ms ; les 10 en {total:.0f} ms")  # fmt: skip
+
+
+def run(url: str, graine: int, national: bool) -> None:
+    engine = make_engine(url)
+    try:
+        print(f"10 départements ({', '.join(DEPARTEMENTS)}), taille 400, graine {graine} :")
+        noisy, keys = _prepare(engine, DEPARTEMENTS, graine)
+        print("  Bruit :", ", ".join(f"{k} {v}" for k, v in sorted(noisy.bruit.items())))
+        _quality(engine, noisy, keys)
+        if not national:
+            return
         others = [c for c in national_departements() if c not in DEPARTEMENTS]
-        print(f"Jeu national : {len(others)} autres départements…")
+        print(f"Jeu national, {len(others)} autres départements :")
         _prepare(engine, others, graine)
+        started = time.perf_counter()
         with engine.connect() as conn:
-            started = time.perf_counter()
             loaded = [load_departement(conn, code) for code in national_departements()]
-            loading = time.perf_counter() - started
+        loading = time.perf_counter() - started
         started = time.perf_counter()
         count = sum(len(propose_groupes(o)) for o in loaded)
         matching = time.perf_counter() - started
-        print(f"  {count} groupes proposés : chargement {loading:.2f} s, "
+        print(f"  {len(loaded)} départements, {count} groupes : chargement {loading:.2f} s, "
               f"propositions {matching:.2f} s")  # fmt: skip
-    engine.dispose()
+    finally:
+        engine.dispose()
 
 
 def main() -> None:

@@ -12,13 +12,15 @@ structure ». The weights order the evidence the way an operator would:
 - the same entité (+2.5) narrows the search to its dispositifs; another entité (−4) almost
   rules a candidate out, since a structure does not change hands between Temps 1 and Temps 2;
 - names (rapidfuzz, service/bascule/names.py): identical +5, very close +3.5, close +1.5,
-  different −2.5;
+  different −2.5; a name that several active structures of the entité bear in the département
+  (the legacy base has such homonyms) only +1.5, whatever its closeness;
 - the same address +2.5, the same commune +0.5, another commune −1.5;
 - the type, from the reviewed table: usual successor +1.5, possible +0.5, unexpected −6 (a
   groupe never lands in an unexpected type with confidence, but a typo in the type of a
   dispositif must not hide it from the candidates);
 - groupe level, to tell apart the dispositifs one structure was split into: its public accueilli
-  entirely among the dispositif's publics +2, partly +0.5, not at all −3; places whose kind does
+  entirely among the dispositif's publics +2, partly +0.5, not at all −6 (declared publics are
+  sometimes incomplete, so it is not a veto, but it outweighs a SIRET); places whose kind does
   not fit the type (urgence in a résidence sociale) −2; the groupe's own address +2.
 
 The thresholds that turn scores into a confidence live in service/bascule/groupes.py.
@@ -89,8 +91,13 @@ def _type_label(type_code: str) -> str:
     return record.libelle if record else type_code
 
 
-def _name_signal(structure_name: NameKey, dispositif: OffreDispositif) -> Signal | None:
+def _name_signal(
+    structure_name: NameKey, dispositif: OffreDispositif, homonymes: int
+) -> Signal | None:
     score = similarity(structure_name, name_key(dispositif.nom, dispositif.commune))
+    if score >= 85 and homonymes > 1:
+        label = f"nom proche, mais porté par {homonymes} structures de l'entité"
+        return Signal("NOM_HOMONYME", label, 1.5)
     if score >= 95:
         return Signal("MEME_NOM", "même nom", 5.0)
     if score >= 85:
@@ -114,11 +121,16 @@ def _type_signal(structure: LegacyStructure, dispositif: OffreDispositif) -> Sig
 
 
 def structure_signals(
-    structure: LegacyStructure, dispositif: OffreDispositif, siret_partage: int = 1
+    structure: LegacyStructure,
+    dispositif: OffreDispositif,
+    siret_partage: int = 1,
+    homonymes: int = 1,
 ) -> StructureSignals:
     """Signals between a legacy structure and a dispositif of the same département.
 
-    ``siret_partage``: how many dispositifs of the département carry that SIRET.
+    ``siret_partage``: how many dispositifs of the département carry that SIRET;
+    ``homonymes``: how many active structures of the entité in the département bear this name
+    (« CHU Nanterre » twice): then the name tells them apart from nothing and counts little.
     """
     signaux: list[Signal] = []
     declaree = structure.id in dispositif.structures_historiques
@@ -141,7 +153,7 @@ def structure_signals(
             signaux.append(Signal("MEME_ENTITE", "même entité (SIREN)", 2.5))
         else:
             signaux.append(Signal("AUTRE_ENTITE", "autre entité", -4.0))
-    name = _name_signal(name_key(structure.nom, structure.commune), dispositif)
+    name = _name_signal(name_key(structure.nom, structure.commune), dispositif, homonymes)
     if name is not None:
         signaux.append(name)
     same_address = address_key(structure.adresse, structure.code_postal) is not None and (
@@ -166,18 +178,18 @@ def structure_signals(
 def contredite(declared: StructureSignals, others: Iterable[StructureSignals]) -> str | None:
     """Why a declaration « Structures SI SIAO actuelles » is not to be trusted, or None.
 
-    A declared structure is decisive unless the dispositif is of an unexpected type, or it
-    belongs to another entité and nothing else (identifier, address, name) agrees, or its name
-    differs and another dispositif carries the structure's identifiers. The wrong declarations
+    A declared structure is decisive unless the dispositif is of an unexpected type, or nothing
+    but the declaration agrees (no identifier, address or close name) while it belongs to
+    another entité or another dispositif carries the structure's identifiers. The wrong declarations
     met in Temps 1 files are ids typed into the neighbouring row.
     """
     if declared.code("TYPE_INATTENDU"):
         return "type inattendu"
-    agree = declared.identite or declared.code("MEME_ADRESSE") or declared.code("NOM_PROCHE")
+    close_name = any(declared.code(c) for c in ("MEME_NOM", "NOM_TRES_PROCHE", "NOM_PROCHE"))
+    agree = declared.identite or declared.code("MEME_ADRESSE") or close_name
     if declared.code("AUTRE_ENTITE") and not agree:
         return "autre entité, rien d'autre ne correspond"
-    elsewhere = any(o.identite and not o.declaree for o in others)
-    if declared.code("NOM_DIFFERENT") and not agree and elsewhere:
+    if not agree and any(o.identite and not o.declaree for o in others):
         return "un autre dispositif porte les identifiants de la structure"
     return None
 

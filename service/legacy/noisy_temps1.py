@@ -35,7 +35,12 @@ from service.bascule.model import LegacyGroupe, LegacyStructure
 from service.bascule.signals import publics_of
 from service.imports.template import Prefill
 from service.legacy import generator_data as data
-from service.legacy.noisy_names import renamed
+from service.legacy.noisy_choices import (
+    NIGHT_SHELTERS,
+    renamed,
+    split_by_public,
+    successor,
+)
 from service.referentiels.listes import PUBLICS
 from service.referentiels.nomenclature import TYPES_BY_CODE, carries_capacity
 from service.referentiels.text import normalise_name
@@ -43,22 +48,6 @@ from service.referentiels.text import normalise_name
 DECLARED_SHARE = 0.25  # dispositifs listing their legacy structures (issue: at most 30 %)
 WRONG_DECLARATION = 0.06  # of those, the share with a wrong structure id
 FERMETURE = date(2024, 12, 31)
-# Weighted successors per legacy type (data/types_historiques.csv allows them all); Logement
-# foyer follows the structure's name.
-_SUCCESSEURS: dict[int, dict[str, int]] = {
-    100: {"HEB_HOTEL": 1},
-    200: {"HEB_RHVS": 9, "RS_CLASSIQUE": 1},
-    300: {"HEB_HORS_CHRS": 17, "HEB_AUTRE": 2, "HEB_CHRS": 1},
-    400: {"HEB_CHRS": 19, "HEB_HORS_CHRS": 1},
-    500: {"HEB_AUTRE": 3, "HEB_HORS_CHRS": 2},
-    600: {"HEB_MEDICO_SOCIAL": 4, "HEB_HORS_CHRS": 1},
-    700: {"PA_DNA": 1},
-    900: {"IML_LOCATION_SOUS_LOCATION": 14, "IML_MANDAT_GESTION": 5, "IML_CHEZ_SOI_DABORD": 1},
-    1000: {"IML_MANDAT_GESTION": 4, "RS_CLASSIQUE": 1},
-    1100: {"IML_LOCATION_SOUS_LOCATION": 4, "HEB_AUTRE": 1},
-}
-_FOYERS = (("fjt", "RS_FJT"), ("travailleurs migrants", "RS_FTM"), ("residence", "RS_CLASSIQUE"))
-_NIGHT_SHELTERS = ("halte de nuit", "accueil de nuit", "abri de nuit")
 _PLACES_TYPES = tuple(c for c, t in TYPES_BY_CODE.items() if t.offre in ("places", "logements"))
 # New dispositifs that replace no legacy structure: (type, name pattern).
 _NOUVEAUX = (
@@ -118,17 +107,6 @@ class _Workbook:
 def _siren(s: LegacyStructure, offset: int) -> str:
     """The legacy SIREN, or the one the operator knows for an entité the legacy lacks."""
     return s.entite_siren or data.with_key(data.scrambled("4", s.entite_id, offset))
-
-
-def _successor(rng: random.Random, s: LegacyStructure) -> str:
-    if s.type_code == 800:
-        name = normalise_name(s.nom)
-        found = [code for word, code in _FOYERS if word in name]
-        if found:
-            return found[0]
-        return "RS_RESIDENCE_ACCUEIL" if rng.random() < 0.1 else "RS_PENSION_FAMILLE"
-    choices = _SUCCESSEURS[s.type_code]
-    return rng.choices(list(choices), list(choices.values()))[0]
 
 
 class _Departement:
@@ -284,7 +262,7 @@ class _Departement:
             if s.actif:
                 self._active(s, done)
             elif self.rng.random() < 0.3:  # closed long ago, still described as closed
-                self.dispositif(s, _successor(self.rng, s), replaces=[s.id], ferme=True)
+                self.dispositif(s, successor(self.rng, s), replaces=[s.id], ferme=True)
         for _ in range(round(0.1 * len(self.rows))):
             self._new()
         self._declare()
@@ -297,7 +275,7 @@ class _Departement:
                 self.dispositif(s, "PA_DNA", groupes=groupes, replaces=[s.id])
             self.truth(groupes, None, None, "dna")
             return
-        if normalise_name(s.nom).startswith(_NIGHT_SHELTERS) and r < 0.5:
+        if normalise_name(s.nom).startswith(NIGHT_SHELTERS) and r < 0.5:
             self.book.bruit["veille_sociale"] += 1
             self.dispositif(s, "VS_HALTE_NUIT", groupes=groupes, replaces=[s.id])
             self.truth(groupes, None, None, "sans_places")
@@ -306,7 +284,7 @@ class _Departement:
             self.book.bruit["structure_absente"] += 1
             self.truth(groupes, None, None, "absent")
             return
-        type_code = _successor(rng, s)
+        type_code = successor(rng, s)
         if r < 0.05:
             self.book.bruit["dispositif_ferme"] += 1
             self.dispositif(s, type_code, groupes=groupes, replaces=[s.id], ferme=True)
@@ -324,7 +302,7 @@ class _Departement:
             )
             self.truth(both, key, ligne, "dispositif")
             return
-        if r < 0.17 and (parts := _split(groupes)) is not None:
+        if r < 0.17 and (parts := split_by_public(groupes)) is not None:
             self.book.bruit["scission"] += 1
             base, _ = renamed(rng, s.nom, s.commune)
             for part in parts:
@@ -376,24 +354,6 @@ class _Departement:
                 structures = [ids[neighbour]]
             self.rows[i]["structures_historiques"] = list(structures)
             self.book.bruit["declaration"] += 1
-
-
-def _split(groupes: Sequence[LegacyGroupe]) -> list[list[LegacyGroupe]] | None:
-    """Two parts whose publics do not overlap, or None when the groupes cannot be told apart."""
-    known = [(g, publics_of(g.public)) for g in groupes]
-    if sum(1 for _, p in known if p) < 2:
-        return None
-    first_publics = next(p for _, p in known if p)
-    reach, changed = set(first_publics), True
-    while changed:  # every groupe sharing a public with the first part joins it
-        changed = False
-        for _, p in known:
-            if p and p & reach and not p <= reach:
-                reach |= p
-                changed = True
-    part1 = [g for g, p in known if not p or p & reach]
-    part2 = [g for g, p in known if p and not p & reach]
-    return [part1, part2] if part2 else None
 
 
 def noisy_workbook(

@@ -258,3 +258,69 @@ def test_arguments_are_checked() -> None:
         generate(None, ["20"])  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="taille"):
         generate(None, ["75"], taille=0)  # type: ignore[arg-type]
+
+
+def test_cases_across_departements(engine: Engine) -> None:
+    codes = ["75", "93", "13"]
+    stats = _run(engine, codes, graine=4, taille=20)
+    with engine.connect() as conn:
+        shared = _rows(
+            conn,
+            "SELECT e.siren, array_agg(DISTINCT s.departement ORDER BY s.departement)"
+            " FROM siao.structure s JOIN siao.entite e ON e.id = s.entite_id"
+            " GROUP BY e.siren HAVING count(DISTINCT s.departement) > 1",
+        )
+        national = _rows(
+            conn,
+            "SELECT u.departement FROM siao.utilisateur u JOIN siao.utilisateur_profil p"
+            " ON p.utilisateur_id = u.id"
+            " WHERE p.profil_historique_code = 'ADMINISTRATEUR_NATIONAL'",
+        )
+        same_person = _rows(
+            conn,
+            "SELECT email, array_agg(departement ORDER BY departement) FROM siao.utilisateur"
+            " GROUP BY email, nom, prenom HAVING count(DISTINCT departement) > 1",
+        )
+        crossing = _rows(
+            conn,
+            "SELECT u.departement, s.departement FROM siao.utilisateur u"
+            " JOIN siao.structure s ON s.id = u.structure_id WHERE s.departement <> u.departement",
+        )
+        module = _rows(
+            conn,
+            "SELECT o.courriel, o.profil_code, array_agg(d.departement ORDER BY d.departement)"
+            " FROM offre.utilisateur o JOIN offre.utilisateur_departement d"
+            " ON d.utilisateur_id = o.id GROUP BY o.id",
+        )
+        legacy_emails = {
+            email: departement
+            for email, departement in _rows(
+                conn, "SELECT lower(email), departement FROM siao.utilisateur WHERE actif"
+            )
+        }
+    # The Île-de-France association runs structures in 75 and 93; national operators more.
+    assert any(deps == ["75", "93"] for _, deps in shared)
+    assert national == [("75",)]  # registered in the call's first département
+    # The DRIHL agent: one person, one e-mail, a legacy account in each IDF département.
+    assert [(email.endswith("@drihl.gouv.fr"), deps) for email, deps in same_person] == [
+        (True, ["75", "93"])
+    ]
+    assert sorted(crossing) == [("13", "75"), ("75", "93"), ("93", "13")]
+    assert stats.comptes_module == len(module) == 4
+    assert all(email.lower() in legacy_emails for email, _, _ in module)
+    scopes = sorted((profil == "ADMIN_DEPARTEMENTAL", deps) for _, profil, deps in module)
+    assert scopes[-1] == (True, ["75", "93"])
+    assert {tuple(deps) for _, _, deps in module} >= {("13",), ("75",), ("93",)}
+
+
+def test_module_accounts_already_there_are_left_alone(engine: Engine) -> None:
+    _run(engine, ["971"], graine=1, taille=20)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM siao.utilisateur_profil"))
+        conn.execute(text("DELETE FROM siao.utilisateur"))
+        conn.execute(text("DELETE FROM siao.groupe_places"))
+        conn.execute(text("DELETE FROM siao.structure"))
+    again = _run(engine, ["971"], graine=1, taille=20)
+    assert again.comptes_module == 0  # same e-mail, still active: not created twice
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM offre.utilisateur")).scalar_one() == 1
