@@ -16,11 +16,12 @@ Confidence:
   undeclared structure reaches with two independent agreements among identifier, name, address
   and entité (same entité + same name + expected type = 9); the margin 4 is about the weight of
   the weaker of them, so that one accidental agreement of the runner-up cannot make a wrong
-  « haute ». Calibration on bench/bench_matching.py (10 départements, 3 692 groupes): score/
-  margin 7/2 gives a precision of 99.1 % and covers 90.8 % of the undeclared groupes whose truth
-  is a dispositif; 9/4 gives 99.85 % and 87.0 %; 10/4 gives 99.96 % and 82.4 %; 12/5 gives
-  68.3 %. 9/4 keeps the precision far above the 97 % target — a margin for the noise of real
-  files that the generator does not model — with a coverage well above the 60 % target.
+  « haute ». Calibration on bench/bench_matching.py (10 départements, graine 0, 3 692 groupes),
+  score/margin → precision of « haute », and coverage of the undeclared groupes whose truth is a
+  dispositif: 7/2 → 99.6 %, 90.5 %; 8/4 → 99.96 %, 87.8 %; 9/4 → 100 %, 86.5 %; 10/4 → 100 %,
+  81.9 %; 12/5 → 100 %, 67.7 %. Graines 1 and 2 at 9/4: 99.8 % and 99.7 %, 83.2 % and 85.0 %.
+  9/4 keeps the precision far above the 97 % target — a margin for the noise of real files that
+  the generator does not model — with a coverage well above the 60 % target.
 - ``moyenne``: score ≥ 5 and margin ≥ 1.5: one strong agreement, or a clear lead.
 - ``faible``: score ≥ 2: something agrees; the operator looks.
 - ``aucune``: nothing agrees, the structure was a DNA (now Premier accueil, without places), or

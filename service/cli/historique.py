@@ -8,8 +8,9 @@ that already has legacy rows.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,6 +19,9 @@ from sqlalchemy import Connection, text
 from service.config import get_settings
 from service.legacy.generator import TAILLE_PAR_DEFAUT, generate
 from service.referentiels.departements import check_departement
+
+if TYPE_CHECKING:
+    from service.legacy.noisy_temps1 import NoisyTemps1
 
 app = typer.Typer(help="Données SI SIAO historiques fictives.", no_args_is_help=True)
 console = Console(soft_wrap=True)  # plain lines: the output is read and grepped
@@ -96,10 +100,20 @@ def generer(
         int, typer.Option(min=1, help="Groupes de places par département (comptes ≈ 0,75 ×).")
     ] = TAILLE_PAR_DEFAUT,
     graine: Annotated[int, typer.Option(help="Mêmes arguments et graine : mêmes données.")] = 0,
+    classeur_bruite: Annotated[
+        Path | None,
+        typer.Option(
+            "--classeur-bruite",
+            dir_okay=False,
+            help="Écrit aussi le classeur Temps 1 « bruité » tiré de ces structures (mesure du "
+            "Temps 2) et sa vérité terrain à côté (FICHIER.verite.csv).",
+        ),
+    ] = None,
 ) -> None:
     """Génère des structures, groupes de places et comptes SI SIAO fictifs pour des
     départements qui n'en ont pas encore."""
     from service.db.engine import make_engine
+    from service.legacy.noisy_temps1 import noisy_from_legacy
 
     codes = _codes(departement)
     url, _server = _database()  # an embedded server lives as long as its handle
@@ -114,6 +128,7 @@ def generer(
                     "n'écrit jamais de données fictives à côté de données existantes."
                 )
             stats = generate(conn, codes, taille=taille, graine=graine)
+            noisy = noisy_from_legacy(conn, codes, graine) if classeur_bruite else None
     finally:
         engine.dispose()
     secondes = f"{stats.secondes:.2f}".replace(".", ",")
@@ -135,3 +150,28 @@ def generer(
             f"de places, {counts['utilisateur']} comptes",
             highlight=False,
         )
+    if classeur_bruite is not None and noisy is not None:
+        verite = _write_noisy(classeur_bruite, noisy)
+        console.print(
+            f"Classeur Temps 1 bruité : {classeur_bruite} ({len(noisy.prefill.entites)} entités, "
+            f"{len(noisy.prefill.dispositifs)} dispositifs) ; vérité terrain : {verite}",
+            highlight=False,
+        )
+
+
+def _write_noisy(path: Path, noisy: NoisyTemps1) -> Path:
+    """The workbook, and one truth row per active legacy groupe (empty key: to exclude)."""
+    from service.imports.template import build_template
+
+    path.write_bytes(build_template(noisy.prefill))
+    verite = path.with_name(path.stem + ".verite.csv")
+    with verite.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(
+            ["groupe_places", "siren", "departement", "type_code", "nom_normalise", "ligne",
+             "raison"]
+        )  # fmt: skip
+        for groupe_id, v in sorted(noisy.verite.items()):
+            key = v.dispositif or ("", "", "", "")
+            writer.writerow([groupe_id, *key, v.ligne or "", v.raison])
+    return verite

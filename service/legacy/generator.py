@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -266,7 +266,8 @@ class LegacyGenerator:
             model, twin = rng.sample(rng.choice(pairs) if pairs else structures, 2)
             twin.nom = model.nom
         self._force_regional(d, structures)
-        locals_ = list(d.entites.values())
+        running = {s.entite.id for s in structures}
+        locals_ = [e for e in d.entites.values() if e.id in running]
         if locals_ and all(e.siren is not None for e in locals_):
             associations = [e for e in locals_ if e.siren and e.siren.startswith("8")]
             rng.choice(associations or locals_).siren = None
@@ -280,20 +281,18 @@ class LegacyGenerator:
             e.nics = 0
 
     def _force_regional(self, d: _Departement, structures: list[_Structure]) -> None:
-        """One structure run by the region's association: an entité shared by départements."""
-        per_entite: defaultdict[int, list[_Structure]] = defaultdict(list)
-        for s in structures:
-            per_entite[s.entite.id].append(s)
-        movable = [
-            s
-            for s in structures
-            if s.actif
-            and s.type_code in _ASSOCIATIVE
-            and len(per_entite[s.entite.id]) > 1
-            and not s.entite.shared
-        ]
+        """One structure run by the region's association: an entité shared by départements.
+
+        Taken preferably from a local entité that keeps another structure (otherwise the local
+        one stays without structure, as legacy entités sometimes do), of a type associations
+        run.
+        """
+        per_entite: Counter[int] = Counter(s.entite.id for s in structures)
+        movable = [s for s in structures if s.actif and not s.entite.shared]
+        kept = [s for s in movable if per_entite[s.entite.id] > 1]
+        preferred = [s for s in kept if s.type_code in _ASSOCIATIVE]
         if movable:
-            d.rng.choice(movable).entite = self._regionale(d.region)
+            d.rng.choice(preferred or kept or movable).entite = self._regionale(d.region)
 
     def unique_email(self, local: str, domaine: str) -> str:
         n = 1

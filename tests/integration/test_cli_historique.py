@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+from openpyxl import load_workbook
 from sqlalchemy import Engine, text
 
 DIGEST = (
@@ -41,8 +44,12 @@ def test_configured_database_needs_the_demo_setting(engine: Engine) -> None:
     assert digests(engine)["structure"][0] == 0
 
 
-def test_generates_then_refuses_a_departement_that_has_legacy_rows(engine: Engine) -> None:
-    result = offre("--departement", "75", "--departement", "93", "--taille", "30", "--graine", "5")
+def test_generates_then_refuses_a_departement_that_has_legacy_rows(
+    engine: Engine, tmp_path: Path
+) -> None:
+    classeur = tmp_path / "temps1-bruite.xlsx"
+    result = offre("--departement", "75", "--departement", "93", "--taille", "30", "--graine", "5",
+                   "--classeur-bruite", str(classeur))  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Données SI SIAO historiques générées pour 75, 93" in result.stdout
     with engine.connect() as conn:
@@ -58,6 +65,17 @@ def test_generates_then_refuses_a_departement_that_has_legacy_rows(engine: Engin
     assert f" {structures} structures" in result.stdout
     assert module >= 3  # an operator per département and the DRIHL agent of 75 and 93
     assert "offre.utilisateur" in result.stdout
+    assert f"Classeur Temps 1 bruité : {classeur}" in result.stdout
+    assert load_workbook(classeur, read_only=True).sheetnames[1:3] == ["Entités", "Dispositifs"]
+    with (tmp_path / "temps1-bruite.verite.csv").open(encoding="utf-8") as truth:
+        rows = list(csv.DictReader(truth, delimiter=";"))
+    with engine.connect() as conn:
+        active = conn.execute(
+            text("SELECT count(*) FROM siao.groupe_places g JOIN siao.structure s"
+                 " ON s.id = g.structure_id WHERE g.actif AND s.actif")
+        ).scalar_one()  # fmt: skip
+    assert len(rows) == active
+    assert {r["raison"] for r in rows} >= {"dispositif", "dna"}
     before = digests(engine)
 
     again = offre("--departement", "13", "--departement", "93")

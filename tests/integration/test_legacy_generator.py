@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, text
 from stdnum import luhn
 from stdnum.fr import siren, siret
 
+from service.legacy import generator_data as data
 from service.legacy.generator import GenerationStats, generate, national_departements
 from service.referentiels.listes import TYPES_PLACE, TYPES_STRUCTURE_HISTORIQUES
 from service.referentiels.reference_data import profils, profils_historiques
@@ -139,6 +140,20 @@ def test_every_awkward_case_in_every_departement(engine: Engine, graine: int) ->
     generic = {dep for _, dep, email in users if GENERIC.fullmatch(email.partition("@")[0])}
     webmail = {dep for _, dep, email in users if email.partition("@")[2] in WEBMAILS}
     assert conflicts == generic == webmail == everywhere
+    regional = {data.siren_regional(region) for region in data.REGIONS}
+    with engine.connect() as conn:
+        run_by_region = _rows(
+            conn,
+            "SELECT s.departement, e.siren FROM siao.structure s"
+            " JOIN siao.entite e ON e.id = s.entite_id",
+        )
+        module = _departements_with(
+            conn,
+            "SELECT u.departement FROM siao.utilisateur u JOIN offre.utilisateur o"
+            " ON lower(o.courriel) = lower(u.email) AND o.actif WHERE u.actif",
+        )
+    assert {dep for dep, siren_ in run_by_region if siren_ in regional} == everywhere
+    assert module == everywhere
 
 
 def test_identifiers_addresses_places_and_users_are_consistent(engine: Engine) -> None:
