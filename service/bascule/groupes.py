@@ -119,9 +119,13 @@ class _Index:
             if key:
                 found.update(table.get(key, ()))
         close = process.extract(
-            _sorted_words(s.nom), self.names, scorer=fuzz.ratio, processor=None,
-            score_cutoff=_NAME_CUTOFF, limit=_NAME_LIMIT,
-        )  # fmt: skip
+            _sorted_words(s.nom),
+            self.names,
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=_NAME_CUTOFF,
+            limit=_NAME_LIMIT,
+        )
         found.update(key for _, _, key in close)
         return sorted(found)
 

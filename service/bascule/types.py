@@ -52,11 +52,6 @@ def compatibilite(type_historique: int, type_code: str) -> Compatibilite:
     return Compatibilite.PRINCIPAL if principal else Compatibilite.POSSIBLE
 
 
-def successeurs(type_historique: int) -> frozenset[str]:
-    """Every nomenclature type the table allows for a legacy type."""
-    return frozenset(code for (legacy, code) in _PAIRS if legacy == type_historique)
-
-
 def avec_places(type_code: str) -> bool:
     """Whether groupes de places may be attached to a dispositif of this type."""
     record = TYPES_BY_CODE.get(type_code)

@@ -247,8 +247,13 @@ class _Departement:
         self.book.dispositifs.append(row)
         return key, len(self.book.dispositifs) + 1
 
-    def truth(self, groupes: Iterable[LegacyGroupe], key: DispositifKey | None, ligne: int | None,
-              raison: str) -> None:  # fmt: skip
+    def truth(
+        self,
+        groupes: Iterable[LegacyGroupe],
+        key: DispositifKey | None,
+        ligne: int | None,
+        raison: str,
+    ) -> None:
         for g in groupes:
             self.book.verite[g.id] = Verite(key, ligne, raison)
 
@@ -308,9 +313,13 @@ class _Departement:
             for part in parts:
                 public = sorted(p for g in part for p in publics_of(g.public))[0]
                 key, ligne = self.dispositif(
-                    s, type_code, nom=f"{base} – {public.lower()}", groupes=part,
-                    replaces=[s.id], publics=True,
-                )  # fmt: skip
+                    s,
+                    type_code,
+                    nom=f"{base} – {public.lower()}",
+                    groupes=part,
+                    replaces=[s.id],
+                    publics=True,
+                )
                 self.truth(part, key, ligne, "dispositif")
             return
         key, ligne = self.dispositif(s, type_code, groupes=groupes, replaces=[s.id])
@@ -331,9 +340,14 @@ class _Departement:
         voie, code_postal, commune = data.address(self.rng, self.code)
         nom = pattern.format(lieu=self.rng.choice(data.NOMS_LIEU), commune=commune)
         place = replace(
-            model, nom=nom, siret=None, finess=None, adresse=voie, code_postal=code_postal,
+            model,
+            nom=nom,
+            siret=None,
+            finess=None,
+            adresse=voie,
+            code_postal=code_postal,
             commune=commune,
-        )  # fmt: skip
+        )
         self.book.bruit["nouveau_dispositif"] += 1
         self.dispositif(place, type_code, nom=nom)
 

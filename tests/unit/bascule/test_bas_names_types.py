@@ -10,7 +10,6 @@ from service.bascule.types import (
     avec_places,
     compatibilite,
     place_compatible,
-    successeurs,
 )
 from service.referentiels.listes import TYPES_PLACE, TYPES_STRUCTURE_HISTORIQUES
 from service.referentiels.nomenclature import TYPES_BY_CODE
@@ -70,7 +69,7 @@ def test_logement_foyer_is_many_to_many() -> None:
     assert compatibilite(800, "RS_HABITAT_INCLUSIF") is Compatibilite.POSSIBLE
     assert compatibilite(800, "HEB_CHRS") is Compatibilite.INCOMPATIBLE
     assert compatibilite(400, "RS_FJT") is Compatibilite.INCOMPATIBLE
-    assert successeurs(700) == {"PA_DNA"}
+    assert {r.type_code for r in correspondances_types() if r.type_historique == 700} == {"PA_DNA"}
 
 
 def test_types_carrying_places() -> None:
