@@ -74,6 +74,7 @@ def run(url: str, taille: int, graine: int) -> None:
     for table, count in stats.par_table.items():
         print(f"  siao.{table:<20} {_entier(count):>10} {LIBELLES[table]}")
     print(f"  {'total':<25} {_entier(lignes):>10} lignes")
+    print(f"  offre.utilisateur {_entier(stats.comptes_module):>16} comptes du module déjà créés")
     par_dep = [c["groupe_places"] for c in stats.par_departement.values()]
     print(f"Groupes de places par département : {min(par_dep)} à {max(par_dep)}.")
     print(f"Génération + COPY : {_secondes(stats.secondes)}", end="")

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     # sharing a Redis server.
     redis_prefix: str = ""
 
+    # `offre historique generer` writes fictitious legacy rows into DATABASE_URL only when this
+    # says that the configured database is a demo one (never a real SI SIAO).
+    allow_demo_data: bool = False
+
     # Fault injection for the end-to-end tests (service/failpoints.py); empty in production.
     failpoints: str = ""
 

@@ -14,7 +14,12 @@ shared ones. Calling twice for one département duplicates its rows.
 Awkward cases (DOMAIN.md §7) have realistic frequencies and, when ``taille`` ≥ 20, each occurs
 in every département: DNA structures (700) with groupes de places; accounts whose legacy profiles
 belong to different families; one e-mail for two persons' accounts; generic mailboxes; personal
-webmail; inactive structures, groupes and accounts; homonymous structures; entités sans SIREN.
+webmail; inactive structures, groupes and accounts; homonymous structures; entités sans SIREN; a
+structure run by the region's association (an entité shared by the région's départements, like
+the national operators); a legacy operator who already has an account of the new module (written
+to ``offre.utilisateur``, so that Temps 2 sees its e-mail « déjà utilisé »). Accounts that cross
+départements (national, inter-départemental, referencing another département's structure) are
+drawn once per call: service/legacy/generator_accounts.py.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from __future__ import annotations
 import itertools
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -31,6 +36,12 @@ from sqlalchemy import Connection, func, select, text
 
 from service.legacy import generator_data as data
 from service.legacy import tables as t
+from service.legacy.generator_accounts import (
+    add_transverse_cases,
+    draw_users,
+    insert_module_accounts,
+    profile_pools,
+)
 from service.referentiels import reference_data
 from service.referentiels.listes import PUBLICS, TYPES_PLACE, TYPES_STRUCTURE_HISTORIQUES
 
@@ -42,17 +53,20 @@ _TABLES = {m.__tablename__: m.__table__ for m in (*_MODELS, t.SiaoUtilisateurPro
 COLUMNS = {name: tuple(c.name for c in table.c) for name, table in _TABLES.items()}
 _OCCUPEES, _ACTIF = (COLUMNS["groupe_places"].index(c) for c in ("places_occupees", "actif"))
 _COMPOSITIONS, _SPECIFIQUES, _ASILE = PUBLICS[:9], PUBLICS[9:], "Demandeurs d'asile / BPI"
+_ASSOCIATIVE = frozenset({300, 400, 500, 600, 800})  # types a regional association runs
 assert set(data.CONFIG_TYPES) == set(TYPES_STRUCTURE_HISTORIQUES)
 assert {t for c in data.CONFIG_TYPES.values() for t in c[3]} <= set(TYPES_PLACE)
 
 
 @dataclass(frozen=True, slots=True)
 class GenerationStats:
-    """Rows written per table, per département (entite: distinct entités it uses), seconds."""
+    """Rows written per ``siao`` table, per département (entite: distinct entités it uses),
+    seconds, and the accounts created in ``offre.utilisateur`` for legacy users."""
 
     par_table: dict[str, int]
     par_departement: dict[str, dict[str, int]]
     secondes: float
+    comptes_module: int = 0
 
     @property
     def lignes(self) -> int:
@@ -70,7 +84,7 @@ class _Entite:
     nom: str
     siren: str | None
     domaine: str
-    national: bool
+    shared: bool  # national or regional: runs structures in several départements
     nics: int = 0  # SIRETs given in the current département
 
 
@@ -97,27 +111,20 @@ class _Departement:
     entites: dict[str, _Entite] = field(default_factory=dict)  # local ones, created here
 
 
-class _Generator:
+class LegacyGenerator:
     def __init__(self, graine: int, next_ids: dict[str, int], existing: dict[str, int]) -> None:
         self.offset = random.Random(f"{graine}:identifiants").randrange(10**7)
         self.ids = {table: itertools.count(first) for table, first in next_ids.items()}
-        self.existing = existing  # SIREN → id of national entités already in siao.entite
+        self.existing = existing  # SIREN → id of shared entités already in siao.entite
         self.nationales: dict[int, _Entite] = {}
+        self.regionales: dict[str, _Entite] = {}
+        # Accounts of the new module (offre.utilisateur) that Temps 1 already created for some
+        # legacy users: (courriel, nom, prénom, profil, départements).
+        self.comptes_module: list[tuple[str, str, str, str, tuple[str, ...]]] = []
         self.emails: set[str] = set()
         self.serials: defaultdict[tuple[str, str], Iterator[int]] = defaultdict(itertools.count)
         self.rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in COLUMNS}
-        self.pools = self._profile_pools()
-
-    @staticmethod
-    def _profile_pools() -> dict[str, tuple[list[str], list[int]]]:
-        famille = {p.code: p.famille for p in reference_data.profils()}
-        pools: dict[str, tuple[list[str], list[int]]] = {}
-        for h in reference_data.profils_historiques():
-            if (weight := data.POIDS_PROFILS_HISTORIQUES.get(h.code, 1)) > 0:
-                codes, weights = pools.setdefault(famille[h.profil_cible], ([], []))
-                codes.append(h.code)
-                weights.append(weight)
-        return pools
+        self.pools = profile_pools()
 
     def _local(self, d: _Departement, key: str, nom: str, domaine: str, prefix: str) -> _Entite:
         if key in d.entites:
@@ -126,7 +133,7 @@ class _Generator:
         siren: str | None = data.siren_local(prefix, d.index, serial, self.offset)
         if prefix == "8" and d.rng.random() < 0.08:  # small associations often lack one
             siren = None
-        entite = _Entite(next(self.ids["entite"]), nom, siren, domaine, national=False)
+        entite = _Entite(next(self.ids["entite"]), nom, siren, domaine, shared=False)
         d.entites[key] = entite
         return entite
 
@@ -134,12 +141,22 @@ class _Generator:
         if position not in self.nationales:
             nom, domaine, _, _ = data.ENTITES_NATIONALES[position]
             siren = data.siren_national(position)
-            known = self.existing.get(siren)
-            entite_id = known if known is not None else next(self.ids["entite"])
-            self.nationales[position] = _Entite(entite_id, nom, siren, domaine, national=True)
-            if known is None:
-                self.rows["entite"].append((entite_id, nom, siren))
+            self.nationales[position] = self._shared(nom, siren, domaine)
         return self.nationales[position]
+
+    def _regionale(self, region: str) -> _Entite:
+        if region not in self.regionales:
+            nom, domaine = data.entite_regionale(region)
+            self.regionales[region] = self._shared(nom, data.siren_regional(region), domaine)
+        return self.regionales[region]
+
+    def _shared(self, nom: str, siren: str, domaine: str) -> _Entite:
+        """An entité reused by every département (and call) that draws it, by its SIREN."""
+        known = self.existing.get(siren)
+        entite_id = known if known is not None else next(self.ids["entite"])
+        if known is None:
+            self.rows["entite"].append((entite_id, nom, siren))
+        return _Entite(entite_id, nom, siren, domaine, shared=True)
 
     def _entite_for(self, d: _Departement, type_code: int, nom: str, commune: str) -> _Entite:
         rng = d.rng
@@ -248,7 +265,9 @@ class _Generator:
             pairs = [group for group in by_type if len(group) > 1]
             model, twin = rng.sample(rng.choice(pairs) if pairs else structures, 2)
             twin.nom = model.nom
-        locals_ = list(d.entites.values())
+        self._force_regional(d, structures)
+        running = {s.entite.id for s in structures}
+        locals_ = [e for e in d.entites.values() if e.id in running]
         if locals_ and all(e.siren is not None for e in locals_):
             associations = [e for e in locals_ if e.siren and e.siren.startswith("8")]
             rng.choice(associations or locals_).siren = None
@@ -256,94 +275,37 @@ class _Generator:
             e = s.entite
             if e.siren is not None and rng.random() < 0.85:
                 e.nics += 1
-                base = d.index * 78 + min(e.nics, 78) if e.national else e.nics
+                base = d.index * 78 + min(e.nics, 78) if e.shared else e.nics
                 s.siret = data.with_key(f"{e.siren}{base % 10_000:04d}")
-        for e in self.nationales.values():
+        for e in (*self.nationales.values(), *self.regionales.values()):
             e.nics = 0
 
-    # --- users -------------------------------------------------------------------------------
-    def _profiles(self, d: _Departement, families: Sequence[str]) -> list[str]:
-        rng = d.rng
-        chosen: list[str] = []
-        for famille in families:
-            codes, weights = self.pools[famille]
-            chosen += [c for c in rng.choices(codes, weights) if c not in chosen]
-        count = rng.choices((1, 2, 3), (60, 30, 10))[0]
-        famille = rng.choice(families)
-        codes, weights = self.pools[famille]
-        for _ in range(max(0, count - len(chosen))):
-            code = rng.choices(codes, weights)[0]
-            if code not in chosen:
-                chosen.append(code)
-        return chosen
+    def _force_regional(self, d: _Departement, structures: list[_Structure]) -> None:
+        """One structure run by the region's association: an entité shared by départements.
 
-    def _unique(self, local: str, domaine: str) -> str:
+        Taken preferably from a local entité that keeps another structure (otherwise the local
+        one stays without structure, as legacy entités sometimes do), of a type associations
+        run.
+        """
+        per_entite: Counter[int] = Counter(s.entite.id for s in structures)
+        movable = [s for s in structures if s.actif and not s.entite.shared]
+        kept = [s for s in movable if per_entite[s.entite.id] > 1]
+        preferred = [s for s in kept if s.type_code in _ASSOCIATIVE]
+        if movable:
+            d.rng.choice(preferred or kept or movable).entite = self._regionale(d.region)
+
+    def unique_email(self, local: str, domaine: str) -> str:
         n = 1
         while (email := f"{local}{n if n > 1 else ''}@{domaine}") in self.emails:
             n += 1
         self.emails.add(email)
         return email
 
-    def _user(self, d: _Departement, structures: list[_Structure], case: str) -> list[Any]:
-        """One account; ``case`` forces an awkward case, "" draws everything."""
-        rng = d.rng
-        families: Sequence[str] = ("SIAO",)  # shared e-mail: two écoutants of the 115
-        if case == "conflit" or (case == "" and rng.randrange(100) < data.POIDS_CONFLIT):
-            families = rng.choice(data.CONFLITS)
-        elif case != "partage":
-            names = [f for f in data.POIDS_FAMILLES if f in self.pools]
-            families = rng.choices(names, [data.POIDS_FAMILLES[f] for f in names])
-        families = [f for f in families if f in self.pools] or list(self.pools)[:1]
-        structure = None
-        if "ENTITE" in families:
-            structure = rng.choice(structures)
-            domaine = structure.entite.domaine
-        elif families[0] == "ETAT":
-            domaine = f"{data.slug(d.nom)}.gouv.fr"
-        else:
-            domaine = f"siao{d.code.lower()}.fr"
-        prenom, nom = rng.choice(data.PRENOMS), rng.choice(data.NOMS)
-        r = rng.random()
-        if case == "generique" or (case == "" and r < 0.03):
-            email = f"{data.generic_mailbox(rng, d.code, domaine.startswith('siao'))}@{domaine}"
-        elif case == "webmail" or (case == "" and r < 0.07):
-            suffix = rng.choice(("", "", str(rng.randint(1, 99)), str(rng.randint(1960, 2000))))
-            local = f"{data.slug(prenom)}.{data.slug(nom)}{suffix}"
-            email = self._unique(local, rng.choice(data.WEBMAILS))
-        else:
-            first, last = data.slug(prenom), data.slug(nom)
-            local = f"{first[0]}{last}" if rng.random() < 0.1 else f"{first}.{last}"
-            email = self._unique(local, domaine)
-        actif = case != "inactif" and (case != "" or rng.random() >= 0.07)
-        user_id = next(self.ids["utilisateur"])
-        for code in self._profiles(d, families):
-            self.rows["utilisateur_profil"].append((user_id, code))
-        return [user_id, email, nom, prenom, d.code, structure.id if structure else None, actif]
-
-    def _users(self, d: _Departement, structures: list[_Structure], count: int) -> list[Any]:
-        rng = d.rng
-        cases = ["conflit", "partage", "partage", "generique", "webmail", "inactif"]
-        cases += [""] * max(0, count - len(cases))
-        rng.shuffle(cases)
-        actives = [s for s in structures if s.actif] or structures
-        users = [self._user(d, actives, case) for case in cases]
-        drawn = [u for u, case in zip(users, cases, strict=True) if case == ""]
-        for u in drawn:  # a newcomer given the account e-mail of a colleague
-            if rng.random() < 0.02:
-                domain = u[1].rpartition("@")[2]
-                same = [v for v in drawn if v[5] == u[5] and v[1].endswith("@" + domain)]
-                u[1] = rng.choice(same)[1]
-        shared = [u for u, case in zip(users, cases, strict=True) if case == "partage"]
-        while shared[1][2:4] == shared[0][2:4]:
-            shared[1][2] = rng.choice(data.NOMS)
-        shared[1][1] = shared[0][1]
-        return users
-
     def departement(self, d: _Departement, taille: int) -> dict[str, int]:
         structures = self._structures(d, taille)
         groupes = [g for s in structures for g in s.groupes]
         profils_avant = len(self.rows["utilisateur_profil"])
-        users = self._users(d, structures, round(RATIO_UTILISATEURS * len(groupes)))
+        users = draw_users(self, d, structures, round(RATIO_UTILISATEURS * len(groupes)))
         self.rows["entite"] += [(e.id, e.nom, e.siren) for e in d.entites.values()]
         self.rows["structure"] += [
             (s.id, s.entite.id, s.nom, d.code, s.type_code, s.siret, s.finess, *s.adresse, s.actif)
@@ -380,15 +342,20 @@ def generate(
         query = select(func.coalesce(func.max(_TABLES[name].c.id), 0) + 1)
         next_ids[name] = connection.execute(query).scalar_one()
     sirens = [data.siren_national(i) for i in range(len(data.ENTITES_NATIONALES))]
+    sirens += [data.siren_regional(region) for region in data.REGIONS]
     e = t.SiaoEntite
     national = select(e.siren, func.min(e.id)).where(e.siren.in_(sirens)).group_by(e.siren)
     existing = {str(siren): id_ for siren, id_ in connection.execute(national)}
-    gen = _Generator(graine, next_ids, existing)
+    gen = LegacyGenerator(graine, next_ids, existing)
     par_departement: dict[str, dict[str, int]] = {}
     for code in codes:
         index, record = reference[code]
         d = _Departement(code, index, record.nom, record.region, random.Random(f"{graine}:{code}"))
         par_departement[code] = gen.departement(d, taille)
+    regions = [(code, reference[code][1].region) for code in codes]
+    for code, added in add_transverse_cases(gen, regions, graine).items():
+        par_departement[code]["utilisateur"] += added
+        par_departement[code]["utilisateur_profil"] += added
     driver = cast(Any, connection.connection.driver_connection)
     with driver.cursor() as cursor:
         for table, columns in COLUMNS.items():
@@ -396,4 +363,5 @@ def generate(
                 for row in gen.rows[table]:
                     copy.write_row(row)
     par_table = {table: len(rows) for table, rows in gen.rows.items()}
-    return GenerationStats(par_table, par_departement, time.perf_counter() - start)
+    comptes = insert_module_accounts(connection, gen.comptes_module)
+    return GenerationStats(par_table, par_departement, time.perf_counter() - start, comptes)

@@ -14,6 +14,8 @@ from random import Random
 
 from stdnum import luhn
 
+from service.referentiels import reference_data
+
 _MULTIPLIER = 7_919_813  # odd and not a multiple of 5: a bijection modulo any power of ten
 # FINESS prefix of the overseas départements (DOMAIN.md §5: 970 + DOM digit, Mayotte 98).
 FINESS_PREFIX = {"971": "9701", "972": "9702", "973": "9703", "974": "9704", "976": "985"}
@@ -94,6 +96,16 @@ def siren_local(prefix: str, departement_index: int, serial: int, offset: int) -
 def siren_national(position: int) -> str:
     """The fixed SIREN of ENTITES_NATIONALES[position], whatever the seed."""
     return with_key(scrambled("77", position, 0))
+
+
+def siren_regional(region: str) -> str:
+    """The fixed SIREN of the regional association of ``region``, whatever the seed."""
+    return with_key(scrambled("77", 100 + REGIONS.index(region), 0))
+
+
+def entite_regionale(region: str) -> tuple[str, str]:
+    """(nom, e-mail domain) of the association running structures across a region."""
+    return f"Fédération régionale d'hébergement {region}", f"frh-{slug(region)}.fr"
 
 
 def _pool(text: str) -> tuple[str, ...]:
@@ -205,6 +217,10 @@ ENTITES_NATIONALES: tuple[tuple[str, str, str, tuple[int, ...]], ...] = (
     ("SOLIHA", "soliha.fr", "", (900, 1000, 1100)),
     ("Fondation Saint-Jean-de-Dieu", "fondation-saint-jean-de-dieu.fr", "", (300, 600)),
 )
+
+# Regions in the order of their first département in departements.csv: a region's position is
+# part of the SIREN of its regional association (siren_regional).
+REGIONS: tuple[str, ...] = tuple(dict.fromkeys(d.region for d in reference_data.departements()))
 
 # Local association name patterns: {lieu}, {commune} and {code} are filled in.
 MODELES_ASSOCIATION = _pool(

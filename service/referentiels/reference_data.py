@@ -49,6 +49,16 @@ class ProfilHistoriqueRecord:
     rang: int
 
 
+@dataclass(frozen=True, slots=True)
+class CorrespondanceTypeRecord:
+    """One reviewed pair legacy structure type → nomenclature type (data/types_historiques.csv)."""
+
+    type_historique: int
+    type_code: str
+    principal: bool  # the usual successor; False: a successor met less often
+    motif: str
+
+
 def _rows(name: str) -> list[dict[str, str]]:
     text = resources.files("service.referentiels").joinpath("data", name).read_text("utf-8")
     return list(csv.DictReader(text.splitlines(), delimiter=";"))
@@ -117,4 +127,17 @@ def profils_historiques() -> tuple[ProfilHistoriqueRecord, ...]:
             rang=int(r["rang"]),
         )
         for r in _rows("profils_historiques.csv")
+    )
+
+
+@cache
+def correspondances_types() -> tuple[CorrespondanceTypeRecord, ...]:
+    return tuple(
+        CorrespondanceTypeRecord(
+            type_historique=int(r["type_historique"]),
+            type_code=r["type_code"],
+            principal=r["rang"] == "principal",
+            motif=r["motif"],
+        )
+        for r in _rows("types_historiques.csv")
     )

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, text
 from stdnum import luhn
 from stdnum.fr import siren, siret
 
+from service.legacy import generator_data as data
 from service.legacy.generator import GenerationStats, generate, national_departements
 from service.referentiels.listes import TYPES_PLACE, TYPES_STRUCTURE_HISTORIQUES
 from service.referentiels.reference_data import profils, profils_historiques
@@ -89,9 +90,10 @@ def test_counts_follow_taille(engine: Engine) -> None:
     stats = _run(engine, DEPARTEMENTS)
     assert isinstance(stats, GenerationStats) and stats.secondes > 0
     assert set(stats.par_departement) == set(DEPARTEMENTS)
-    for counts in stats.par_departement.values():
+    for code, counts in stats.par_departement.items():
         assert counts["groupe_places"] == TAILLE
-        assert counts["utilisateur"] == round(0.75 * TAILLE)
+        # The national administrator is registered in the call's first département.
+        assert counts["utilisateur"] == round(0.75 * TAILLE) + (code == DEPARTEMENTS[0])
         assert counts["utilisateur"] <= counts["utilisateur_profil"] <= 3 * counts["utilisateur"]
     with engine.connect() as conn:
         for table in TABLES:
@@ -138,6 +140,20 @@ def test_every_awkward_case_in_every_departement(engine: Engine, graine: int) ->
     generic = {dep for _, dep, email in users if GENERIC.fullmatch(email.partition("@")[0])}
     webmail = {dep for _, dep, email in users if email.partition("@")[2] in WEBMAILS}
     assert conflicts == generic == webmail == everywhere
+    regional = {data.siren_regional(region) for region in data.REGIONS}
+    with engine.connect() as conn:
+        run_by_region = _rows(
+            conn,
+            "SELECT s.departement, e.siren FROM siao.structure s"
+            " JOIN siao.entite e ON e.id = s.entite_id",
+        )
+        module = _departements_with(
+            conn,
+            "SELECT u.departement FROM siao.utilisateur u JOIN offre.utilisateur o"
+            " ON lower(o.courriel) = lower(u.email) AND o.actif WHERE u.actif",
+        )
+    assert {dep for dep, siren_ in run_by_region if siren_ in regional} == everywhere
+    assert module == everywhere
 
 
 def test_identifiers_addresses_places_and_users_are_consistent(engine: Engine) -> None:
@@ -199,12 +215,16 @@ def test_identifiers_addresses_places_and_users_are_consistent(engine: Engine) -
     for user_id, code in profiles:
         assert code in codes_historiques
         user_profiles[user_id].add(code)
+    elsewhere: dict[str, int] = defaultdict(int)
     for user_id, email, structure_id, departement, structure_departement in users:
         assert 1 <= len(user_profiles[user_id]) <= 3
         assert re.fullmatch(r"[a-z0-9.+-]+@[a-z0-9.-]+\.[a-z]+", email), email
-        # Users with an entité-side profile belong to a structure of their own département.
+        # Users with an entité-side profile belong to a structure, of their own département
+        # except one per département that references a structure of another one.
         assert (structure_id is not None) == bool(user_profiles[user_id] & entite_family)
-        assert structure_id is None or structure_departement == departement
+        if structure_id is not None and structure_departement != departement:
+            elsewhere[departement] += 1
+    assert elsewhere == dict.fromkeys(DEPARTEMENTS, 1)
 
 
 def test_second_call_appends_other_departements(engine: Engine) -> None:
@@ -253,3 +273,69 @@ def test_arguments_are_checked() -> None:
         generate(None, ["20"])  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="taille"):
         generate(None, ["75"], taille=0)  # type: ignore[arg-type]
+
+
+def test_cases_across_departements(engine: Engine) -> None:
+    codes = ["75", "93", "13"]
+    stats = _run(engine, codes, graine=4, taille=20)
+    with engine.connect() as conn:
+        shared = _rows(
+            conn,
+            "SELECT e.siren, array_agg(DISTINCT s.departement ORDER BY s.departement)"
+            " FROM siao.structure s JOIN siao.entite e ON e.id = s.entite_id"
+            " GROUP BY e.siren HAVING count(DISTINCT s.departement) > 1",
+        )
+        national = _rows(
+            conn,
+            "SELECT u.departement FROM siao.utilisateur u JOIN siao.utilisateur_profil p"
+            " ON p.utilisateur_id = u.id"
+            " WHERE p.profil_historique_code = 'ADMINISTRATEUR_NATIONAL'",
+        )
+        same_person = _rows(
+            conn,
+            "SELECT email, array_agg(departement ORDER BY departement) FROM siao.utilisateur"
+            " GROUP BY email, nom, prenom HAVING count(DISTINCT departement) > 1",
+        )
+        crossing = _rows(
+            conn,
+            "SELECT u.departement, s.departement FROM siao.utilisateur u"
+            " JOIN siao.structure s ON s.id = u.structure_id WHERE s.departement <> u.departement",
+        )
+        module = _rows(
+            conn,
+            "SELECT o.courriel, o.profil_code, array_agg(d.departement ORDER BY d.departement)"
+            " FROM offre.utilisateur o JOIN offre.utilisateur_departement d"
+            " ON d.utilisateur_id = o.id GROUP BY o.id",
+        )
+        legacy_emails = {
+            email: departement
+            for email, departement in _rows(
+                conn, "SELECT lower(email), departement FROM siao.utilisateur WHERE actif"
+            )
+        }
+    # The Île-de-France association runs structures in 75 and 93; national operators more.
+    assert any(deps == ["75", "93"] for _, deps in shared)
+    assert national == [("75",)]  # registered in the call's first département
+    # The DRIHL agent: one person, one e-mail, a legacy account in each IDF département.
+    assert [(email.endswith("@drihl.gouv.fr"), deps) for email, deps in same_person] == [
+        (True, ["75", "93"])
+    ]
+    assert sorted(crossing) == [("13", "75"), ("75", "93"), ("93", "13")]
+    assert stats.comptes_module == len(module) == 4
+    assert all(email.lower() in legacy_emails for email, _, _ in module)
+    scopes = sorted((profil == "ADMIN_DEPARTEMENTAL", deps) for _, profil, deps in module)
+    assert scopes[-1] == (True, ["75", "93"])
+    assert {tuple(deps) for _, _, deps in module} >= {("13",), ("75",), ("93",)}
+
+
+def test_module_accounts_already_there_are_left_alone(engine: Engine) -> None:
+    _run(engine, ["971"], graine=1, taille=20)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM siao.utilisateur_profil"))
+        conn.execute(text("DELETE FROM siao.utilisateur"))
+        conn.execute(text("DELETE FROM siao.groupe_places"))
+        conn.execute(text("DELETE FROM siao.structure"))
+    again = _run(engine, ["971"], graine=1, taille=20)
+    assert again.comptes_module == 0  # same e-mail, still active: not created twice
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM offre.utilisateur")).scalar_one() == 1
