@@ -6,10 +6,13 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends
+from sqlalchemy.orm import Session
 
 from api.deps import IdentityDep
 from api.errors import ApiError
 from service.auth.permissions import Action, Identity, holds
+from service.jobs.queries import get_visible_job
+from service.jobs.tables import Job
 
 
 def require(*actions: Action) -> Callable[[Identity], Identity]:
@@ -35,3 +38,11 @@ OffreReader = Annotated[
 
 def not_found(what: str = "Ressource") -> ApiError:
     return ApiError(404, "INTROUVABLE", f"{what} introuvable ou hors de votre périmètre.")
+
+
+def visible_job_or_404(session: Session, identity: Identity, job_id: int) -> Job:
+    """The job if the caller may read it; another département's job is a 404."""
+    job = get_visible_job(session, identity, job_id)
+    if job is None:
+        raise not_found("Job")
+    return job

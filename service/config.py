@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     # Fault injection for the end-to-end tests (service/failpoints.py); empty in production.
     failpoints: str = ""
 
+    # A download being built is waited for this long before answering 202 « en préparation ».
+    export_wait_seconds: float = 30.0
     # Open event streams check the caller's rights again this often.
     events_recheck_seconds: float = 30.0
 

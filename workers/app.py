@@ -9,7 +9,13 @@ from service.config import Settings, get_settings
 from service.jobs import kinds, publication
 from service.jobs.queues import QUEUE_LONG, QUEUE_SHORT, QUEUES
 
-TASK_MODULES = ("tasks.health", "tasks.jobs", "tasks.reconcile", "workers.signals")
+TASK_MODULES = (
+    "tasks.exports",
+    "tasks.health",
+    "tasks.jobs",
+    "tasks.reconcile",
+    "workers.signals",
+)
 
 
 def celery_config(settings: Settings) -> dict[str, object]:

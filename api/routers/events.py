@@ -18,7 +18,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import IdentityDep, SessionDep
-from api.routers.jobs import job_or_404
+from api.permissions import visible_job_or_404
 from api.schemas import ERRORS
 from service.auth.accounts import identity_for
 from service.auth.permissions import Identity
@@ -38,7 +38,9 @@ _END = FINAL | {Statut.INVALIDE}
 
 
 def _opening(job_id: int, identity: IdentityDep, session: SessionDep) -> tuple[Identity, str]:
-    return identity, encode_event(job_figures(session, job_or_404(session, identity, job_id)))
+    return identity, encode_event(
+        job_figures(session, visible_job_or_404(session, identity, job_id))
+    )
 
 
 def _still_allowed(courriel: str, job_id: int) -> bool:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from api.deps import IdentityDep, SessionDep
 from api.errors import ApiError
 from api.pagination import PageDep
-from api.permissions import not_found
+from api.permissions import visible_job_or_404
 from api.schemas import ERRORS, Page, job_out, page_of
 from service.auth.permissions import Action, Identity, can, holds
 from service.jobs import engine, kinds
@@ -20,9 +20,9 @@ from service.jobs.errors import JobConflict, JobStateError
 from service.jobs.figures import job_figures
 from service.jobs.queries import (
     anomalies_page,
-    get_visible_job,
     job_departements,
     plan_page,
+    visible_departements,
     visible_jobs,
 )
 from service.jobs.schemas import AnomalieOut, JobFigures, PlanItem
@@ -32,13 +32,6 @@ from service.reverts.requests import request_revert
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], responses=ERRORS)
 
 JobOut = job_out()
-
-
-def job_or_404(session: Session, identity: Identity, job_id: int) -> Job:
-    job = get_visible_job(session, identity, job_id)
-    if job is None:
-        raise not_found("Job")
-    return job
 
 
 def _may_act(session: Session, identity: Identity, job: Job) -> None:
@@ -68,7 +61,7 @@ def list_jobs(identity: IdentityDep, session: SessionDep, page: PageDep) -> dict
 
 @router.get("/{job_id}", response_model=JobOut, summary="Un job et sa progression par département")
 def get_job(job_id: int, identity: IdentityDep, session: SessionDep) -> JobFigures:
-    return job_figures(session, job_or_404(session, identity, job_id))
+    return job_figures(session, visible_job_or_404(session, identity, job_id))
 
 
 @router.get(
@@ -85,9 +78,16 @@ def list_anomalies(
     departement: str | None = None,
 ) -> dict[str, Any]:
     """Par feuille et par ligne ; filtres par sévérité, code, feuille, département."""
-    job_or_404(session, identity, job_id)
+    job = visible_job_or_404(session, identity, job_id)
     filters = {"severite": severite, "code": code, "feuille": feuille, "departement": departement}
-    rows, total = anomalies_page(session, job_id, filters, page.offset, page.taille)
+    rows, total = anomalies_page(
+        session,
+        job_id,
+        filters,
+        page.offset,
+        page.taille,
+        visible_departements(session, identity, job),
+    )
     return page.envelope([AnomalieOut.model_validate(a) for a in rows], total)
 
 
@@ -106,10 +106,17 @@ def preview(
     feuille: str | None = None,
 ) -> dict[str, Any]:
     """Créations, modifications (ancien → nouveau), inchangés, fermetures."""
-    job = job_or_404(session, identity, job_id)
+    job = visible_job_or_404(session, identity, job_id)
     kind = kinds.of(job)
     filters = {"action": action, "departement": departement, "feuille": feuille}
-    rows, total = plan_page(session, job_id, filters, page.offset, page.taille)
+    rows, total = plan_page(
+        session,
+        job_id,
+        filters,
+        page.offset,
+        page.taille,
+        visible_departements(session, identity, job),
+    )
     items = [kind.plan_item(p) for p in rows]
     return {**page.envelope(items, total), "resume": job_figures(session, job)}
 
@@ -133,7 +140,7 @@ def confirm(
     body: Annotated[Confirmation | None, Body()] = None,
 ) -> JobFigures:
     """En mode miroir, indiquez le nombre de fermetures annoncé par l'aperçu."""
-    job = job_or_404(session, identity, job_id)
+    job = visible_job_or_404(session, identity, job_id)
     _may_act(session, identity, job)
     try:
         kinds.of(job).confirm(session, job, identity, (body or Confirmation()).model_dump())
@@ -145,7 +152,7 @@ def confirm(
 @router.post("/{job_id}/annuler", status_code=202, response_model=JobOut, summary="Annuler")
 def cancel(job_id: int, identity: IdentityDep, session: SessionDep) -> JobFigures:
     """S'il est en cours, le job s'arrête entre deux lots ou deux départements."""
-    job = job_or_404(session, identity, job_id)
+    job = visible_job_or_404(session, identity, job_id)
     _may_act(session, identity, job)
     try:
         engine.request_cancel(session, identity, job)
@@ -173,7 +180,7 @@ def revert(
     """Un job « retour_arriere » rétablit ce que le job avait modifié ; refusé
     (``MODIFIE_DEPUIS``) si un job ultérieur a modifié les mêmes lignes."""
     body = body or RetourArriere()
-    source = job_or_404(session, identity, job_id)
+    source = visible_job_or_404(session, identity, job_id)
     _may_act(session, identity, source)
     if body.forcer and not holds(identity.profil, Action.FORCER_RETOUR):
         raise ApiError(403, "INTERDIT", "Seule l'administration nationale peut forcer un retour.")
@@ -185,6 +192,3 @@ def revert(
     except JobStateError as exc:
         raise _conflict(exc) from exc
     return job_figures(session, job)
-
-
-EventsWait = Annotated[float, Query(ge=1, le=3600, description="Durée maximale (s).")]

@@ -5,11 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from api.deps import IdentityDep, SessionDep
+from api.deps import SessionDep
 from api.permissions import Importer, not_found
-from api.routers.jobs import job_or_404
 from service.auth.permissions import Action, can
-from service.imports.exports import departement_offre, job_anomalies_csv, job_report
+from service.imports.exports import departement_offre
 from service.imports.template import build_template
 from service.referentiels.departements import CODES
 
@@ -39,19 +38,3 @@ def departement_workbook(code: str, identity: Importer, session: SessionDep) -> 
     if code not in CODES or not can(identity, Action.IMPORTER_OFFRE, code):
         raise not_found("Département")
     return _download(departement_offre(session, code), XLSX, f"offre-{code}.xlsx")
-
-
-@router.get("/jobs/{job_id}/rapport.xlsx", response_class=Response)
-def report(job_id: int, identity: IdentityDep, session: SessionDep) -> Response:
-    """Vos feuilles, cellules en erreur en rouge et avertissements en orange, commentées."""
-    job = job_or_404(session, identity, job_id)
-    return _download(job_report(session, job), XLSX, f"rapport-job-{job_id}.xlsx")
-
-
-@router.get("/jobs/{job_id}/anomalies.csv", response_class=Response)
-def anomalies(job_id: int, identity: IdentityDep, session: SessionDep) -> Response:
-    """Les anomalies en CSV (point-virgule, UTF-8), sans formule possible."""
-    job = job_or_404(session, identity, job_id)
-    return _download(
-        job_anomalies_csv(session, job), "text/csv; charset=utf-8", f"anomalies-job-{job_id}.csv"
-    )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterator
+
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from service.imports.anomalies import Anomalie
-from service.imports.columns import WORKBOOK_1
+from service.imports.columns import DISPOSITIFS, WORKBOOK_1
 from service.imports.report import SheetValues, anomalies_csv, build_report
 from service.imports.sources import open_source
 from service.imports.template import Prefill, build_template
-from service.jobs.tables import Job, JobAnomalie, JobFichier
+from service.jobs.tables import Job, JobAnomalie, JobFichier, JobLigne
 from service.offre.queries import dispositif_dict, entite_dict
 from service.offre.tables import Dispositif, Entite
 from service.referentiels.checks import Severite
@@ -36,12 +38,15 @@ def departement_offre(session: Session, departement: str) -> bytes:
     return build_template(Prefill(entites=list(entites.values()), dispositifs=dispositifs))
 
 
-def _anomalies(session: Session, job_id: int) -> list[Anomalie]:
-    rows = session.scalars(
-        select(JobAnomalie)
-        .where(JobAnomalie.job_id == job_id)
-        .order_by(JobAnomalie.feuille, JobAnomalie.ligne, JobAnomalie.id)
-    )
+def _anomalies(
+    session: Session, job_id: int, departements: frozenset[str] | None
+) -> list[Anomalie]:
+    query = select(JobAnomalie).where(JobAnomalie.job_id == job_id)
+    if departements is not None:
+        query = query.where(
+            or_(JobAnomalie.departement.is_(None), JobAnomalie.departement.in_(departements))
+        )
+    rows = session.scalars(query.order_by(JobAnomalie.feuille, JobAnomalie.ligne, JobAnomalie.id))
     return [
         Anomalie(
             a.feuille,
@@ -57,11 +62,34 @@ def _anomalies(session: Session, job_id: int) -> list[Anomalie]:
     ]
 
 
-def job_report(session: Session, job: Job) -> bytes:
-    """The user's sheets and values (re-read from the stored file), faulty cells marked."""
+def _hidden_lines(
+    session: Session, job_id: int, departements: frozenset[str] | None
+) -> set[tuple[str, int]]:
+    """Rows of dispositifs outside ``departements``: another département's readers never see
+    them (entités are national: every reader sees them)."""
+    if departements is None:
+        return set()
+    rows = session.execute(
+        select(JobLigne.feuille, JobLigne.ligne).where(
+            JobLigne.job_id == job_id,
+            JobLigne.feuille == DISPOSITIFS.name,
+            or_(JobLigne.departement.is_(None), JobLigne.departement.not_in(departements)),
+        )
+    )
+    return {(feuille, ligne) for feuille, ligne in rows}
+
+
+def report_chunks(
+    session: Session, job: Job, departements: frozenset[str] | None
+) -> Iterator[bytes]:
+    """The user's sheets and values (re-read from the stored file, in the worker), faulty cells
+    marked, restricted to what the readers of ``departements`` may see."""
     fichier = session.get(JobFichier, job.id)
+    anomalies = _anomalies(session, job.id, departements)
     if fichier is None:
-        return build_report([], _anomalies(session, job.id))
+        yield build_report([], anomalies)
+        return
+    hidden = _hidden_lines(session, job.id, departements)
     opened = open_source(fichier.nom, fichier.contenu)
     layouts = opened.reader.layouts if opened.reader is not None else []
     # Columns in the file's order, under the headers as the user spelled them.
@@ -74,10 +102,14 @@ def job_report(session: Session, job: Job) -> bytes:
     }
     for batch in opened.batches(5_000):
         for raw in batch:
+            if (raw.sheet, raw.line) in hidden:
+                continue
             sheets[raw.sheet].rows.append((raw.line, [raw.cells.get(f) for f in fields[raw.sheet]]))
     ordered = [sheets[s.name] for s in WORKBOOK_1 if s.name in sheets]
-    return build_report(ordered, _anomalies(session, job.id))
+    yield build_report(ordered, anomalies)
 
 
-def job_anomalies_csv(session: Session, job: Job) -> bytes:
-    return anomalies_csv(_anomalies(session, job.id))
+def anomalies_chunks(
+    session: Session, job: Job, departements: frozenset[str] | None
+) -> Iterator[bytes]:
+    yield anomalies_csv(_anomalies(session, job.id, departements))

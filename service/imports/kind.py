@@ -3,7 +3,7 @@ the entités before the départements, one transaction per département, and its
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel
@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.auth.permissions import Action, Identity
-from service.imports import apply, revert
+from service.imports import apply, exports, revert
 from service.imports.analysis import analyse
 from service.imports.live import departement_digest, entites_digest
 from service.imports.options import ImportOptions
@@ -20,7 +20,7 @@ from service.imports.plan import CREATION, FERMETURE, INCHANGE, MODIFICATION
 from service.jobs import engine, kinds
 from service.jobs.enums import Statut
 from service.jobs.errors import JobStateError
-from service.jobs.kinds import JobKind, RevertScope, UnitRefused
+from service.jobs.kinds import ExportSpec, JobKind, RevertScope, UnitRefused
 from service.jobs.locks import active_job
 from service.jobs.schemas import DepartementFigures, JobFigures, PlanItem
 from service.jobs.tables import Job, JobDepartement, JobPlan
@@ -28,6 +28,7 @@ from service.logging import get_logger
 
 log = get_logger(__name__)
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLAN_PERIME = (
     "Le plan n'est plus à jour : l'offre a été modifiée depuis l'analyse de ce fichier. "
     "Déposez-le à nouveau pour obtenir un aperçu à jour."
@@ -60,6 +61,10 @@ class ImportKind(JobKind[ImportOptions]):
     has_prealable = True  # the entités, national, before any département
     plan_actions = (CREATION, MODIFICATION, INCHANGE, FERMETURE)
     figures_model: ClassVar[type[JobFigures]] = ImportFigures
+    exports: ClassVar[Mapping[str, ExportSpec]] = {
+        "rapport.xlsx": ExportSpec(XLSX, exports.report_chunks),
+        "anomalies.csv": ExportSpec("text/csv; charset=utf-8", exports.anomalies_chunks),
+    }
 
     def analyse(self, session: Session, job: Job) -> Iterator[None]:
         yield from analyse(session, job, self.options(job))

@@ -18,7 +18,7 @@ The stages a kind fills, run by the engine in the order of :class:`~service.jobs
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -48,6 +48,16 @@ class NoOptions(KindOptions):
 
 class UnknownKind(LookupError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSpec:
+    """A download a kind offers for its jobs (service/jobs/exports.py builds and stores it)."""
+
+    media_type: str
+    # (session, job, départements the readers see — None for every row) → chunks of bytes,
+    # built with bounded memory.
+    build: Callable[[Session, Job, frozenset[str] | None], Iterator[bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +93,8 @@ class JobKind(Generic[OptionsT]):
     plan_actions: ClassVar[tuple[str, ...]] = ()
     # The shape of its figures (API responses and live events).
     figures_model: ClassVar[type[JobFigures]] = JobFigures
+    # Its downloads by file name (rapport.xlsx, anomalies.csv…).
+    exports: ClassVar[Mapping[str, ExportSpec]] = {}
 
     def options(self, job: Job) -> OptionsT:
         """The job's options, validated (a row written by an older version is still checked)."""

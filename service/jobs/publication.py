@@ -44,7 +44,7 @@ def set_sender(sender: Sender | None) -> None:
 
 @dataclass(slots=True)
 class _Pending:
-    units: list[Unit] = field(default_factory=list)
+    tasks: list[tuple[str, list[Any]]] = field(default_factory=list)
     progress: set[int] = field(default_factory=set)
     events: dict[int, str] = field(default_factory=dict)
 
@@ -57,7 +57,12 @@ def _pending(session: Session) -> _Pending:
 
 
 def publish_units(session: Session, units: Iterable[Unit]) -> None:
-    _pending(session).units.extend(units)
+    _pending(session).tasks.extend((u.task, u.args) for u in units)
+
+
+def publish_task(session: Session, task: str, args: list[Any]) -> None:
+    """Any other task of the engine (an export to build…), sent after commit too."""
+    _pending(session).tasks.append((task, args))
 
 
 def publish_progress(session: Session, job_id: int) -> None:
@@ -88,7 +93,7 @@ def _send(session: Session) -> None:
         failpoints.failpoint("unit.apres_commit", **unit)
     if pending is None:
         return
-    _send_units(pending.units)
+    _send_tasks(pending.tasks)
     _send_events(pending.events)
 
 
@@ -97,17 +102,17 @@ def _discard(session: Session) -> None:
     session.info.pop(_KEY, None)
 
 
-def _send_units(units: list[Unit]) -> None:
-    if units and _sender is None:
-        log.warning("publication.no_sender", units=len(units))
+def _send_tasks(tasks: list[tuple[str, list[Any]]]) -> None:
+    if tasks and _sender is None:
+        log.warning("publication.no_sender", tasks=len(tasks))
         return
-    for unit in units:
+    for task, args in tasks:
         # A lost message is recovered by the reconciler: Postgres says what is ready.
         try:
             assert _sender is not None
-            _sender(unit.task, unit.args)
+            _sender(task, args)
         except Exception:
-            log.exception("publication.failed", task=unit.task, args=unit.args)
+            log.exception("publication.failed", task=task, args=args)
 
 
 def _send_events(events: dict[int, str]) -> None:

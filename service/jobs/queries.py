@@ -19,6 +19,15 @@ def job_departements(session: Session, job_id: int) -> frozenset[str]:
     )
 
 
+def visible_departements(session: Session, identity: Identity, job: Job) -> frozenset[str] | None:
+    """The départements whose rows the caller sees in a job (None: every row). The national
+    team and the submitter see the whole file; another reader sees its own départements'
+    rows and the rows that belong to none (entités, the file as a whole)."""
+    if identity.national or identity.utilisateur_id == job.soumis_par:
+        return None
+    return frozenset(identity.departements) & job_departements(session, job.id)
+
+
 def get_visible_job(session: Session, identity: Identity, job_id: int) -> Job | None:
     """The job if the caller may read it; None (→ 404) otherwise."""
     job = session.get(Job, job_id)

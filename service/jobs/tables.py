@@ -16,6 +16,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
@@ -246,3 +247,50 @@ class Audit(Base):
     objet_id: Mapped[str | None] = mapped_column(Text)
     departement: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")
+
+
+class JobExport(Base):
+    """A download of a job (report, CSV) for one perimeter of readers, built by a worker on
+    first request and stored in chunks (``job_export_morceau``), so that the API streams it
+    without building or holding it: a second download costs nothing."""
+
+    __tablename__ = "job_export"
+    __table_args__ = (
+        CheckConstraint("statut IN ('en_attente', 'pret', 'echec')", name="statut"),
+        {"schema": OFFRE},
+    )
+
+    job_id: Mapped[int] = mapped_column(
+        ForeignKey(f"{OFFRE}.job.id", ondelete="CASCADE"), primary_key=True
+    )
+    nom: Mapped[str] = mapped_column(Text, primary_key=True)  # rapport.xlsx, anomalies.csv
+    # « national » (every row) or the départements the readers see, comma-separated.
+    perimetre: Mapped[str] = mapped_column(Text, primary_key=True)
+    statut: Mapped[str] = mapped_column(Text, nullable=False, server_default="en_attente")
+    taille: Mapped[int | None] = mapped_column(BigInteger)
+    message: Mapped[str | None] = mapped_column(Text)
+    demande_le: Mapped[datetime] = _now_column()
+    publie_le: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    pret_le: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class JobExportMorceau(Base):
+    __tablename__ = "job_export_morceau"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["job_id", "nom", "perimetre"],
+            [
+                f"{OFFRE}.job_export.job_id",
+                f"{OFFRE}.job_export.nom",
+                f"{OFFRE}.job_export.perimetre",
+            ],
+            ondelete="CASCADE",
+        ),
+        {"schema": OFFRE},
+    )
+
+    job_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    nom: Mapped[str] = mapped_column(Text, primary_key=True)
+    perimetre: Mapped[str] = mapped_column(Text, primary_key=True)
+    numero: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contenu: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

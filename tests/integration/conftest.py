@@ -13,6 +13,8 @@ from sqlalchemy.exc import OperationalError
 # Everything a test may write; reference data (seeded by migration) stays.
 _MUTABLE_TABLES = (
     "offre.audit",
+    "offre.job_export_morceau",
+    "offre.job_export",
     "offre.journal_annulation",
     "offre.job_plan",
     "offre.job_ligne",

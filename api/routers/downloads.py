@@ -1,0 +1,121 @@
+"""A job's downloads (its report, its anomalies as CSV…), built by a worker on first request.
+
+The route asks for the export and commits at once (so that a worker can take it), then waits
+without holding a database connection, and streams the stored chunks; a build that takes
+longer answers 202 « en préparation » with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import IdentityDep, SessionDep
+from api.errors import ApiError, error_body
+from api.permissions import visible_job_or_404
+from api.schemas import ERRORS
+from service.config import get_settings
+from service.jobs import exports
+from service.jobs.queries import visible_departements
+
+router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], responses=ERRORS)
+
+NO_STORE = {"Cache-Control": "no-store"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _requested(nom: str) -> object:
+    def dependency(
+        job_id: int, identity: IdentityDep, session: SessionDep
+    ) -> tuple[int, str, str, str]:
+        job = visible_job_or_404(session, identity, job_id)
+        spec = exports.spec(job, nom)
+        if spec is None:
+            raise ApiError(404, "INTROUVABLE", f"Le job {job_id} n'a pas de fichier « {nom} ».")
+        key = exports.perimetre(visible_departements(session, identity, job))
+        try:
+            exports.request(session, job, nom, key)
+        except exports.ExportUnavailable as exc:
+            raise ApiError(
+                409,
+                "RAPPORT_INDISPONIBLE",
+                f"L'analyse du job {job_id} est en cours : ce fichier sera disponible à sa fin.",
+            ) from exc
+        # Committed now, not when the route returns: the worker must see the request while we
+        # wait.
+        session.commit()
+        return job_id, nom, key, spec.media_type
+
+    return dependency
+
+
+Requested = tuple[int, str, str, str]
+_WAIT: dict[int | str, dict[str, Any]] = {
+    202: {"description": "En préparation : réessayez après « Retry-After » secondes."}
+}
+
+
+@router.get(
+    "/{job_id}/rapport.xlsx",
+    summary="Le rapport annoté d'un job",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {XLSX: {}}, "description": "Le classeur, restreint à vos départements."},
+        **_WAIT,
+    },
+)
+async def report(requested: Annotated[Requested, Depends(_requested("rapport.xlsx"))]) -> Response:
+    """Vos feuilles, cellules en erreur en rouge et avertissements en orange, commentées ; une
+    première feuille « Anomalies »."""
+    return await _serve(requested)
+
+
+@router.get(
+    "/{job_id}/anomalies.csv",
+    summary="Les anomalies d'un job en CSV",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "Point-virgule, UTF-8."}, **_WAIT},
+)
+async def anomalies_csv(
+    requested: Annotated[Requested, Depends(_requested("anomalies.csv"))],
+) -> Response:
+    """Point-virgule, UTF-8 avec BOM, sans formule possible."""
+    return await _serve(requested)
+
+
+async def _serve(requested: Requested) -> Response:
+    job_id, nom, key, media_type = requested
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + get_settings().export_wait_seconds
+    while True:
+        export = await run_in_threadpool(exports.state, job_id, nom, key)
+        if export is not None and export.statut == "pret":
+            filename = f"{nom.rsplit('.', 1)[0]}-job-{job_id}.{nom.rsplit('.', 1)[1]}"
+            return StreamingResponse(
+                exports.chunks(job_id, nom, key),
+                media_type=media_type,
+                headers={
+                    "Content-Disposition": f'attachment; filename="{filename}"',
+                    **NO_STORE,
+                },
+            )
+        if export is not None and export.statut == "echec":
+            raise ApiError(
+                503,
+                "RAPPORT_EN_ECHEC",
+                f"La préparation de « {nom} » a échoué ({export.message}) : réessayez.",
+            )
+        if loop.time() >= deadline:
+            return JSONResponse(
+                error_body(
+                    "EN_PREPARATION",
+                    f"« {nom} » est en préparation : réessayez dans quelques secondes.",
+                ),
+                status_code=202,
+                headers={"Retry-After": "5", **NO_STORE},
+            )
+        await asyncio.sleep(0.2)
