@@ -35,7 +35,7 @@ async def create_import(
     if isinstance(checked, FileRefusal):
         if checked.code == "FICHIER_DANGEREUX":
             log.warning(
-                "securite.fichier_refuse",
+                "security.file_refused",
                 code=checked.code,
                 fichier=checked.filename,
                 utilisateur=identity.courriel,

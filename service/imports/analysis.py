@@ -102,7 +102,7 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
         stage_anomalies(session, job.id, opened.anomalies)
         for refusal in (a for a in opened.anomalies if a.code in SECURITY_CODES):
             log.warning(
-                "securite.fichier_refuse",
+                "security.file_refused",
                 code=refusal.code,
                 fichier=fichier.nom,
                 utilisateur_id=job.soumis_par,
@@ -136,7 +136,7 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
         dispositif_keys, entite_keys, known_keys(session), ctx.scope
     )
     stage_anomalies(session, job.id, crossed)
-    mark_errors(session, job.id, [(a.feuille, a.ligne) for a in crossed if a.bloquante])
+    mark_errors(session, job.id, [(a.feuille, a.ligne) for a in crossed if a.blocking])
     in_scope = {
         k.departement
         for k in dispositif_keys

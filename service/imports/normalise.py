@@ -33,7 +33,7 @@ class NormalisedRow:
 
     @property
     def has_error(self) -> bool:
-        return any(a.bloquante for a in self.anomalies)
+        return any(a.blocking for a in self.anomalies)
 
     def departement(self) -> str | None:
         value = self.values.get("departement")

@@ -341,7 +341,7 @@ def _row_cells(
         if header:
             cell.font = HEADER_FONT
         if found:
-            worst = Severite.ERREUR if any(a.bloquante for a in found) else Severite.AVERTISSEMENT
+            worst = Severite.ERREUR if any(a.blocking for a in found) else Severite.AVERTISSEMENT
             cell.fill = _fill(worst)
             cell.comment = comment(_note(found), width_chars=60)
         cells.append(cell)
