@@ -83,7 +83,7 @@ def run(path: Path, url: str) -> dict[str, Any]:
     dispositifs = []
     for line, cells in raw_dispositifs:
         row = normalise_row(DISPOSITIFS, line, cells)
-        row.anomalies.extend(rules.dispositif_rules(row, ctx))
+        row.anomalies.extend(rules.check_dispositif_row(row, ctx))
         dispositifs.append(row)
     del raw_entites, raw_dispositifs
     t2 = time.perf_counter()
