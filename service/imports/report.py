@@ -118,6 +118,11 @@ HOW_TO_FIX: dict[str, str] = {
     "DOUBLON_DANS_LE_FICHIER": "Gardez une seule des lignes citées, ou distinguez-les (nom, "
     "type, identifiant).",
     "ENTITE_INCONNUE": "Ajoutez l'entité (ce SIREN) dans la feuille Entités, ou corrigez le SIREN.",
+    "ENTITE_EN_ERREUR": "Corrigez d'abord la ligne de cette entité dans la feuille Entités : le "
+    "dispositif sera alors lu.",
+    "DOUBLON_PROBABLE": "S'il s'agit du dispositif existant (renommé), recopiez son identifiant "
+    "dans la colonne Identifiant ; sinon, rien à faire.",
+    "FEUILLE_IGNOREE": "Rien à faire : seules les feuilles Entités et Dispositifs sont lues.",
     "IDENTIFIANT_INCONNU": "Videz l'identifiant pour créer un dispositif, ou reprenez celui "
     "d'un export récent de votre offre.",
     "IDENTIFIANT_INVALIDE": "Reprenez l'identifiant tel qu'exporté (DSP-75-000123) ou videz-le "

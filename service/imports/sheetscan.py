@@ -97,10 +97,10 @@ class SheetState(Events):
             if self.bounded and last > self.limits.max_columns:
                 raise Refused(
                     FICHIER_DANGEREUX,
-                    f"La feuille « {self.scan.name} » a une cellule non vide en "
-                    f"{column_letters(min(last, _LAST_COLUMN))}{row} : par précaution, des "
-                    "dimensions aussi extrêmes sont refusées (au plus "
-                    f"{self.limits.max_columns} colonnes). "
+                    f"Le fichier a une cellule non vide en "
+                    f"{column_letters(min(last, _LAST_COLUMN))}{row} de la feuille "
+                    f"« {self.scan.name} » : par précaution, des dimensions aussi extrêmes sont "
+                    f"refusées (au plus {self.limits.max_columns} colonnes). "
                     "Supprimez les colonnes inutiles à droite des données et enregistrez.",
                 )
         if self.values is not None:
@@ -121,8 +121,9 @@ class SheetState(Events):
         if self.bounded and last > self.limits.max_rows_per_file + 1:  # the header is row 1
             raise Refused(
                 TROP_DE_LIGNES,
-                f"La feuille « {self.scan.name} » contient des données jusqu'à la ligne {last} : "
-                f"un fichier est limité à {self.limits.max_rows_per_file} lignes de données. "
+                f"Le fichier contient des données jusqu'à la ligne {last} de la feuille "
+                f"« {self.scan.name} » : un fichier est limité à {self.limits.max_rows_per_file} "
+                "lignes de données. "
                 "Supprimez les lignes en trop (y compris les cellules qui paraissent vides mais "
                 "contiennent une formule ou un espace) ou découpez le fichier par département.",
             )
