@@ -66,18 +66,19 @@ def job_report(session: Session, job: Job) -> bytes:
     layouts = opened.reader.layouts if opened.reader is not None else []
     # Columns in the file's order, under the headers as the user spelled them.
     fields = {lay.spec.name: sorted(lay.columns, key=lay.columns.__getitem__) for lay in layouts}
+    rows: dict[str, list[tuple[int, list[object]]]] = {lay.spec.name: [] for lay in layouts}
     sheets = {
         lay.spec.name: SheetValues(
-            lay.spec.name, [lay.headers[f] for f in fields[lay.spec.name]], []
+            lay.spec.name, [lay.headers[f] for f in fields[lay.spec.name]], rows[lay.spec.name]
         )
         for lay in layouts
     }
     for batch in opened.batches(5_000):
         for raw in batch:
-            sheets[raw.sheet].rows.append((raw.line, [raw.cells.get(f) for f in fields[raw.sheet]]))
+            rows[raw.sheet].append((raw.line, [raw.cells.get(f) for f in fields[raw.sheet]]))
     ordered = [sheets[s.name] for s in WORKBOOK_1 if s.name in sheets]
     return build_report(ordered, _anomalies(session, job.id))
 
 
 def job_anomalies_csv(session: Session, job: Job) -> bytes:
-    return anomalies_csv(_anomalies(session, job.id))
+    return b"".join(anomalies_csv(_anomalies(session, job.id)))
