@@ -40,7 +40,7 @@ class DispositifKey:
     nom: str | None
     has_error: bool
 
-    def natural_key(self) -> tuple[str, str, str, str] | None:
+    def natural(self) -> tuple[str, str, str, str] | None:
         if self.siren and self.departement and self.type_code and self.nom:
             return (self.siren, self.departement, self.type_code, normalise_name(self.nom))
         return None
@@ -49,7 +49,7 @@ class DispositifKey:
         """Identifiant, else SIREN + département + type + normalised name."""
         if self.identifiant:
             return self.identifiant
-        natural = self.natural_key()
+        natural = self.natural()
         return "|".join(natural) if natural else None
 
 
@@ -195,11 +195,11 @@ def probable_duplicates(
         by_group[(current.siren, current.departement, current.type_code)].append(current)
     # Existing dispositifs this file already updates are not what a new row was meant to be.
     updated = {d.identifiant for d in dispositifs if d.identifiant}
-    named = {d.natural_key() for d in dispositifs if not d.identifiant}
+    named = {d.natural() for d in dispositifs if not d.identifiant}
     header = DISPOSITIFS.column("nom").header
     found = []
     for d in dispositifs:
-        natural = d.natural_key()
+        natural = d.natural()
         if d.identifiant or d.has_error or natural is None:
             continue
         candidates = {

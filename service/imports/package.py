@@ -29,7 +29,7 @@ class Events:
 
     parser: DefusedParser | None = None  # set by Package.parse
 
-    def byte_index(self) -> int:
+    def offset(self) -> int:
         """Offset in the part of the tag being handled (where its « < » is)."""
         return self.parser.byte_index if self.parser is not None else -1
 

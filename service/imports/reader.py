@@ -142,7 +142,7 @@ def open_workbook(
         layouts.append(layout)
         anomalies.extend(problems)
 
-    def rows(layout: SheetLayout) -> Iterator[tuple[int, int, Sequence[CellValue]]]:
+    def sheet_rows(layout: SheetLayout) -> Iterator[tuple[int, int, Sequence[CellValue]]]:
         sheet = workbook.get_sheet_by_name(layout.found_name)
         offset = sheet.start[1] if sheet.start else 0
         # calamine's iter_rows starts at row 1 (leading empty rows are padded) but at the first
@@ -151,7 +151,7 @@ def open_workbook(
             if index:
                 yield index + 1, offset, values
 
-    return SheetReader(layouts, anomalies, rows)
+    return SheetReader(layouts, anomalies, sheet_rows)
 
 
 def _missing_sheet(spec: Sheet, present: Sequence[str]) -> Anomalie:
@@ -206,12 +206,12 @@ def read_csv(
         )
     layout, problems = _map_headers(spec, spec.name, cells)
 
-    def rows(layout: SheetLayout) -> Iterator[tuple[int, int, Sequence[CellValue]]]:
+    def csv_rows(layout: SheetLayout) -> Iterator[tuple[int, int, Sequence[CellValue]]]:
         for index, record in enumerate(records()):
             if index:
                 yield index + 1, 0, record
 
-    return SheetReader([layout], problems, rows)
+    return SheetReader([layout], problems, csv_rows)
 
 
 def _keys(spec: Sheet) -> dict[str, Column]:

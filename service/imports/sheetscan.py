@@ -255,7 +255,7 @@ class OdsContent(Events):
             if self.tables == 1:
                 name = attrs.get("name", "")
                 self.sheet = SheetState(name, self.limits, bounded=self.read(name))
-                self.next_row, self.table_start = 1, self.byte_index()
+                self.next_row, self.table_start = 1, self.offset()
         elif self.tables != 1:
             return  # outside a sheet, or a sub-table inside a cell: not the sheet's rows
         elif tag == "row":
@@ -275,7 +275,7 @@ class OdsContent(Events):
             self.tables -= 1
             if self.tables == 0 and self.sheet is not None:
                 self.sheet.scan.values = self.sheet.values
-                span = (self.table_start, self.byte_index())
+                span = (self.table_start, self.offset())
                 self.found.append(OdsTable(self.sheet.scan, self.sheet.bounded, span))
         elif self.tables != 1 or self.sheet is None:
             return
@@ -284,7 +284,7 @@ class OdsContent(Events):
         elif tag == "p":
             self.in_p -= 1
         elif tag == "cell":
-            self._cell(self.sheet)
+            self._ods_cell(self.sheet)
             self.col += self.cols
         elif tag == "row":
             self.sheet.row_done(self.row, self.rows)
@@ -294,7 +294,7 @@ class OdsContent(Events):
         if self.in_p and not self.notes and len(self.capture) < _MAX_CAPTURE:
             self.capture.append(data)
 
-    def _cell(self, sheet: SheetState) -> None:
+    def _ods_cell(self, sheet: SheetState) -> None:
         attrs, text = self.cell, "".join(self.capture)
         formula = attrs.get("formula")
         has_value = any(a in attrs for a in ("value-type", "value", "string-value"))
