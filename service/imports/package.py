@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from typing import IO
 from xml.sax import SAXException
 
-from defusedxml import DefusedXmlException
 from defusedxml.expatreader import DefusedExpatParser
 
 _CHUNK = 65536
+_PROLOG_CHUNK = 1024
 _CONTENT_TYPES = "[content_types].xml"
 _OFFICE_DOCUMENT = "/officedocument"  # officeDocument relationship type, any namespace
 
@@ -112,9 +112,9 @@ class Package:
     def open(self, key: str) -> IO[bytes]:
         return self.archive.open(self.parts[key])  # KeyError when absent: the caller decides
 
-    def chunks(self, key: str) -> Iterator[bytes]:
+    def chunks(self, key: str, size: int = _CHUNK) -> Iterator[bytes]:
         with self.open(key) as stream:
-            while chunk := stream.read(_CHUNK):
+            while chunk := stream.read(size):
                 yield chunk
 
     def parse(self, key: str, events: Events) -> None:
@@ -137,12 +137,12 @@ class Package:
         well-formed is left to whoever reads it: it is only refused if that parser needs it."""
         parser = DefusedParser(_Prolog())
         try:
-            for chunk in self.chunks(key):
+            # Small reads: the root element comes within the first few hundred bytes, and a
+            # package may hold thousands of parts.
+            for chunk in self.chunks(key, _PROLOG_CHUNK):
                 parser.feed(chunk)
-        except DefusedXmlException:
-            raise
         except (_RootReached, SAXException, zipfile.BadZipFile, zlib.error, OSError, EOFError):
-            return
+            return  # DefusedXmlException (a ValueError) is none of these: it propagates
 
     def check_prologs(self) -> None:
         """Every XML part of the package, read or not (see check_prolog)."""
@@ -161,12 +161,18 @@ class Package:
         return found
 
     def content_type(self, key: str) -> str:
-        overrides = self.collect(_CONTENT_TYPES, "Override")
+        """The part's declared content type; "" when [Content_Types].xml does not say (calamine
+        never reads it: a broken one is no reason to refuse the file)."""
+        try:
+            overrides = self.collect(_CONTENT_TYPES, "Override")
+            defaults = self.collect(_CONTENT_TYPES, "Default")
+        except SAXException:
+            return ""
         for item in overrides:
             if part_key(item.get("PartName", "")) == key:
                 return item.get("ContentType", "")
         extension = key.rpartition(".")[2]
-        for item in self.collect(_CONTENT_TYPES, "Default"):
+        for item in defaults:
             if item.get("Extension", "").lower() == extension:
                 return item.get("ContentType", "")
         return ""

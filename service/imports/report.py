@@ -25,40 +25,37 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from service.config import get_settings
 from service.imports.anomalies import Anomalie
-from service.imports.columns import WORKBOOK_1, Column, Sheet
 from service.imports.how_to_fix import HOW_TO_FIX, how_to_fix
+from service.imports.report_sheets import (
+    MAX_MESSAGES_PER_COMMENT,
+    MAX_ROW,
+    SheetValues,
+    header_index,
+    severity_fill,
+    sheet_title,
+    text_cell,
+    write_user_sheet,
+)
 from service.imports.template import (
     LISTES,
     README,
-    cell_format,
-    drop_down,
-    header_note,
-    template_width,
     write_lists,
     write_readme,
 )
 from service.imports.workbook_style import (
-    ERROR_FILL,
     HEADER_FONT,
-    OPTIONAL_FILL,
-    REQUIRED_FILL,
     SECTION_FONT,
     TITLE_FONT,
-    WARNING_FILL,
     WRAP,
-    column_width,
-    comment,
     safe_text,
-    set_value,
 )
 from service.referentiels.checks import Severite
 from service.referentiels.text import fold
@@ -66,6 +63,7 @@ from service.referentiels.text import fold
 __all__ = [
     "ANOMALY_HEADERS",
     "HOW_TO_FIX",
+    "MAX_MESSAGES_PER_COMMENT",
     "CodeCount",
     "ReportSummary",
     "SheetValues",
@@ -88,23 +86,10 @@ ANOMALY_HEADERS = (
 )
 SUMMARY_HEADERS = ("Code", "Sévérité", "Nombre", "Détaillées ici", "Comment corriger")
 _ANOMALY_WIDTHS = (14, 8, 24, 24, 26, 14, 80, 60)
-MAX_MESSAGES_PER_COMMENT = 10  # a cell with more keeps the first ones and says how many remain
 CSV_CHUNK_ROWS = 1_000
 # OWASP « CSV injection »: a spreadsheet evaluates a cell starting with one of these.
 _CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_MAX_ROW = 1_048_576
-_SHEET_NAME_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 _LINK_FONT = Font(color="FF0563C1", underline="single")  # Excel's own hyperlink style
-
-
-@dataclass(frozen=True, slots=True)
-class SheetValues:
-    """One of the user's sheets as read: its header (row 1) and its rows, numbered as in the
-    user's file, in increasing order (blank rows may be absent: they stay blank)."""
-
-    name: str
-    header: Sequence[str]
-    rows: Iterable[tuple[int, Sequence[object]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,9 +164,9 @@ def write_report(
     try:
         anomalies_ws = wb.create_sheet(ANOMALIES_SHEET)
         taken = {fold(n) for n in (ANOMALIES_SHEET, README, LISTES)}
-        titles = {fold(s.name): _sheet_title(s.name, taken) for s in sheets}
+        titles = {fold(s.name): sheet_title(s.name, taken) for s in sheets}
         links = {
-            fold(s.name): (titles[fold(s.name)], _header_index(s.name, s.header)) for s in sheets
+            fold(s.name): (titles[fold(s.name)], header_index(s.name, s.header)) for s in sheets
         }
         _write_anomalies(anomalies_ws, kept, summary, links)
         by_sheet: dict[str, list[Anomalie]] = {}
@@ -189,7 +174,7 @@ def write_report(
             by_sheet.setdefault(fold(a.feuille), []).append(a)
         for sheet in sheets:
             ws = wb.create_sheet(titles[fold(sheet.name)])
-            _write_user_sheet(ws, sheet, by_sheet.get(fold(sheet.name), []))
+            write_user_sheet(ws, sheet, by_sheet.get(fold(sheet.name), []))
         write_readme(wb.create_sheet(README))
         write_lists(wb.create_sheet(LISTES))
     except BaseException:
@@ -239,18 +224,6 @@ def _anomaly_row(a: Anomalie) -> tuple[object, ...]:
     )
 
 
-def _fill(severite: Severite) -> PatternFill:
-    return ERROR_FILL if severite is Severite.ERREUR else WARNING_FILL
-
-
-def _text_cell(ws: Worksheet, value: object, **style: object) -> Cell:
-    cell = WriteOnlyCell(ws)
-    set_value(cell, value)
-    for name, attribute in style.items():
-        setattr(cell, name, attribute)
-    return cell
-
-
 def _height(*texts_widths: tuple[str, float]) -> float:
     """A row height (points) fitting wrapped texts: about w characters per line of width w."""
     lines = max(math.ceil(len(t) / (w * 0.95)) for t, w in texts_widths)
@@ -271,7 +244,7 @@ _Links = Mapping[str, tuple[str, Mapping[str, int]]]
 def _link(a: Anomalie, links: _Links) -> Hyperlink | None:
     """An internal link to the anomaly's cell (its row's first cell for a row-level one)."""
     target = links.get(fold(a.feuille))
-    if target is None or not 1 <= a.ligne <= _MAX_ROW:
+    if target is None or not 1 <= a.ligne <= MAX_ROW:
         return None
     title, index = target
     column = index.get(fold(a.colonne), 1) if a.colonne else 1
@@ -295,32 +268,32 @@ def _write_anomalies(
             "code sont détaillées ci-dessous ; le fichier anomalies.csv les contient toutes."
         )
     rows: list[tuple[Sequence[Cell], float]] = [
-        ([_text_cell(ws, "Rapport d'anomalies", font=TITLE_FONT)], 22),
-        *(([_text_cell(ws, text)], 17) for text in lead),
+        ([text_cell(ws, "Rapport d'anomalies", font=TITLE_FONT)], 22),
+        *(([text_cell(ws, text)], 17) for text in lead),
         ([], 15),
-        ([_text_cell(ws, h, font=HEADER_FONT) for h in SUMMARY_HEADERS], 17),
+        ([text_cell(ws, h, font=HEADER_FONT) for h in SUMMARY_HEADERS], 17),
     ]
     for count in summary.counts:
         fix = how_to_fix(count.code)
         rows.append(
             (
                 [
-                    _text_cell(ws, count.code),
-                    _text_cell(ws, count.severite.value, fill=_fill(count.severite)),
-                    _text_cell(ws, count.total),
-                    _text_cell(ws, count.shown),
-                    _text_cell(ws, fix, alignment=WRAP),
+                    text_cell(ws, count.code),
+                    text_cell(ws, count.severite.value, fill=severity_fill(count.severite)),
+                    text_cell(ws, count.total),
+                    text_cell(ws, count.shown),
+                    text_cell(ws, fix, alignment=WRAP),
                 ],
                 _height((fix, _ANOMALY_WIDTHS[3] + _ANOMALY_WIDTHS[4])),
             )
         )
     rows.append(([], 15))
-    rows.append(([_text_cell(ws, "Détail", font=SECTION_FONT)], 17))
+    rows.append(([text_cell(ws, "Détail", font=SECTION_FONT)], 17))
     header_row = len(rows) + 1
     ws.auto_filter.ref = (
         f"A{header_row}:{get_column_letter(len(ANOMALY_HEADERS))}{header_row + len(kept)}"
     )
-    rows.append(([_text_cell(ws, h, font=HEADER_FONT) for h in ANOMALY_HEADERS], 17))
+    rows.append(([text_cell(ws, h, font=HEADER_FONT) for h in ANOMALY_HEADERS], 17))
     for number, (cells, height) in enumerate(rows, start=1):
         ws.row_dimensions[number].height = height
         if len(cells) > 1 and number < header_row:
@@ -334,167 +307,14 @@ def _write_anomalies(
         )
         line: list[Cell] = []
         for position, value in enumerate(values):
-            cell = _text_cell(ws, value)
+            cell = text_cell(ws, value)
             if position >= 6:  # message and how-to-fix: long texts
                 cell.alignment = WRAP
             if position == 5:
-                cell.fill = _fill(a.severite)
+                cell.fill = severity_fill(a.severite)
             line.append(cell)
         link = _link(a, links)
         if link is not None:
             line[1].hyperlink = link
             line[1].font = _LINK_FONT
         ws.append(line)
-
-
-# --- The user's sheets -----------------------------------------------------------------------
-
-
-def _sheet_title(name: str, taken: set[str]) -> str:
-    """A valid, unused sheet title: at most 31 characters, none of []:*?/\\, no edge quote."""
-    base = safe_text(name).translate(_SHEET_NAME_FORBIDDEN).strip().strip("'")[:31] or "Feuille"
-    title, n = base, 1
-    while fold(title) in taken:  # Excel compares sheet names without case
-        n += 1
-        suffix = f" ({n})"
-        title = base[: 31 - len(suffix)] + suffix
-    taken.add(fold(title))
-    return title
-
-
-def _spec(sheet_name: str) -> Sheet | None:
-    return next((s for s in WORKBOOK_1 if fold(s.name) == fold(sheet_name)), None)
-
-
-def _header_index(sheet_name: str, header: Sequence[str]) -> dict[str, int]:
-    """fold(column name) → 1-based column, with the canonical headers of columns.py mapped to
-    the alias the user's file used: anomalies name canonical headers (« SIREN »), the file may
-    say « N° SIREN »."""
-    index: dict[str, int] = {}
-    for position, text in enumerate(header, start=1):
-        index.setdefault(fold(str(text)), position)
-    spec = _spec(sheet_name)
-    for column in spec.columns if spec else ():
-        if fold(column.header) in index:
-            continue
-        for alias in column.aliases:
-            if (found := index.get(fold(alias))) is not None:
-                index[fold(column.header)] = found
-                break
-    return index
-
-
-def _template_columns(sheet: SheetValues) -> dict[int, Column]:
-    """Position in the user's sheet → the model's column found there."""
-    spec = _spec(sheet.name)
-    if spec is None:
-        return {}
-    index = _header_index(sheet.name, sheet.header)
-    return {index[fold(c.header)]: c for c in spec.columns if fold(c.header) in index}
-
-
-def _cell_anomalies(
-    sheet: SheetValues, anomalies: Sequence[Anomalie]
-) -> dict[int, dict[int, list[Anomalie]]]:
-    """row → column → anomalies; a row-level anomaly (no or unknown column) goes to column 1,
-    a file-level one (row 0), or one beyond the last row a sheet can have, stays in
-    « Anomalies » only."""
-    index = _header_index(sheet.name, sheet.header)
-    found: dict[int, dict[int, list[Anomalie]]] = {}
-    for a in anomalies:
-        if 1 <= a.ligne <= _MAX_ROW:
-            column = index.get(fold(a.colonne), 1) if a.colonne else 1
-            found.setdefault(a.ligne, {}).setdefault(column, []).append(a)
-    return found
-
-
-def _note(found: list[Anomalie]) -> str:
-    shown = found[:MAX_MESSAGES_PER_COMMENT]
-    lines = [a.message for a in shown] if len(found) == 1 else [f"• {a.message}" for a in shown]
-    if len(found) > len(shown):
-        lines.append(f"… et {len(found) - len(shown)} autres anomalies (feuille Anomalies).")
-    return "\n".join(lines)
-
-
-def _write_user_sheet(ws: Worksheet, sheet: SheetValues, anomalies: Sequence[Anomalie]) -> None:
-    marks = _cell_anomalies(sheet, anomalies)
-    columns = _template_columns(sheet)
-    widest = max([len(sheet.header), *(c for row in marks.values() for c in row)], default=0)
-    for position in range(1, widest + 1):
-        letter = get_column_letter(position)
-        dimension = ws.column_dimensions[letter]
-        column = columns.get(position)
-        if column is None:
-            text = str(sheet.header[position - 1]) if position <= len(sheet.header) else ""
-            dimension.width = column_width(text, maximum=40)
-            continue
-        dimension.width = template_width(column)
-        if (number_format := cell_format(column)) is not None:
-            dimension.number_format = number_format  # typed cells keep their leading zeros
-        if (validation := drop_down(column, letter)) is not None:
-            ws.data_validations.append(validation)
-    ws.freeze_panes = "A2"
-    ws.append(_header_cells(ws, sheet.header, columns, marks.pop(1, None)))
-    previous = 1
-    pending = sorted(marks)
-    for number, values in sheet.rows:
-        if number <= previous:
-            raise ValueError(
-                f"{sheet.name} : ligne {number} en double, dans le désordre ou sur l'en-tête"
-            )
-        while pending and pending[0] < number:  # a row with anomalies but no value left
-            blank = pending.pop(0)
-            previous = _skip_to(ws, previous, blank)
-            ws.append(_row_cells(ws, (), marks[blank]))
-        if pending and pending[0] == number:
-            pending.pop(0)
-        previous = _skip_to(ws, previous, number)
-        ws.append(_row_cells(ws, values, marks.get(number)))
-    for blank in pending:
-        previous = _skip_to(ws, previous, blank)
-        ws.append(_row_cells(ws, (), marks[blank]))
-
-
-def _skip_to(ws: Worksheet, previous: int, number: int) -> int:
-    """Blank rows up to `number` (write-only rows are numbered by their order); returns it."""
-    for _ in range(previous + 1, number):
-        ws.append([])
-    return number
-
-
-def _header_cells(
-    ws: Worksheet,
-    header: Sequence[str],
-    columns: Mapping[int, Column],
-    marks: dict[int, list[Anomalie]] | None,
-) -> list[Cell | None]:
-    cells = _row_cells(ws, header, marks)
-    for position, cell in enumerate(cells, start=1):
-        if cell is None:
-            continue
-        cell.font = HEADER_FONT
-        column = columns.get(position)
-        if column is not None and not (marks and position in marks):
-            cell.fill = REQUIRED_FILL if column.required else OPTIONAL_FILL
-            cell.comment = comment(header_note(column))
-    return cells
-
-
-def _row_cells(
-    ws: Worksheet, row: Sequence[object], marks: dict[int, list[Anomalie]] | None
-) -> list[Cell | None]:
-    width = max([len(row), *(marks or {})])
-    cells: list[Cell | None] = []
-    for position in range(1, width + 1):
-        value = row[position - 1] if position <= len(row) else None
-        found = marks.get(position) if marks else None
-        if value is None and not found:
-            cells.append(None)  # nothing to write: a blank cell costs nothing
-            continue
-        cell = _text_cell(ws, value)
-        if found:
-            worst = Severite.ERREUR if any(a.blocking for a in found) else Severite.AVERTISSEMENT
-            cell.fill = _fill(worst)
-            cell.comment = comment(_note(found), width_chars=60)
-        cells.append(cell)
-    return cells
