@@ -59,6 +59,7 @@ def from_files(monkeypatch: pytest.MonkeyPatch) -> Iterator[Anomalie]:
         ("ancien.xls", ole2_bytes(["Workbook"])),  # FORMAT_NON_PRIS_EN_CHARGE
         ("secret.xlsx", ole2_bytes(["EncryptionInfo", "EncryptedPackage"])),  # FICHIER_PROTEGE
         ("vide.csv", b""),  # FICHIER_VIDE
+        ("inconnu.csv", csv_bytes([["Nom", "Prénom"], ["a", "b"]])),  # FEUILLE_MANQUANTE
         ("bombe.xlsx", raw_xlsx({"Entités": sheet_xml("", prolog=BILLION_LAUGHS)})),
         ("macros.xlsm", raw_xlsx({"Entités": sheet_xml(rows_xml([ENTITES_HEADER]))}, macros=True)),
         (
