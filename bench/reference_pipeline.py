@@ -83,7 +83,7 @@ def run(path: Path, url: str) -> dict[str, Any]:
     dispositifs = []
     for line, cells in raw_dispositifs:
         row = normalise_row(DISPOSITIFS, line, cells)
-        row.anomalies.extend(rules.dispositif_rules(row, ctx))
+        row.anomalies.extend(rules.check_dispositif_row(row, ctx))
         dispositifs.append(row)
     del raw_entites, raw_dispositifs
     t2 = time.perf_counter()
@@ -100,7 +100,7 @@ def run(path: Path, url: str) -> dict[str, Any]:
         crossed = cross_rules.entite_rules(e_keys) + cross_rules.dispositif_rules(
             d_keys, e_keys, KnownKeys(sirens, identifiants), ctx.scope
         )
-        bad = {(a.feuille, a.ligne) for a in crossed if a.bloquante}
+        bad = {(a.feuille, a.ligne) for a in crossed if a.blocking}
         codes = Counter(a.code for r in (*entites, *dispositifs) for a in r.anomalies)
         codes.update(a.code for a in crossed)
         good_e = [r for r in entites if not r.has_error and (r.feuille, r.ligne) not in bad]

@@ -39,10 +39,14 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 20 * 1024 * 1024
     max_rows_per_file: int = 200_000
     max_columns: int = 200
-    max_zip_entries: int = 200
+    # A workbook of 1,024 sheets holds more than 2,000 parts; only the sheets an import reads
+    # are ever inflated, so the count only guards the central directory itself.
+    max_zip_entries: int = 10_000
     max_zip_uncompressed_bytes: int = 600 * 1024 * 1024
     max_zip_ratio: int = 200
-    max_cell_chars: int = 32_767
+    # An error report details at most this many anomalies of each code (the totals are all
+    # counted, and anomalies.csv lists every one).
+    report_max_anomalies_per_code: int = 1_000
 
     # Work units and leases (ARCHITECTURE.md §4).
     batch_size: int = 5_000

@@ -22,6 +22,8 @@ from service.imports.live import (
     departement_digest,
     entites_digest,
     known_keys,
+    known_values,
+    live_dispositif_keys,
     live_dispositifs,
     live_entites,
 )
@@ -47,12 +49,15 @@ from service.jobs.kinds import COUNT_NAMES
 from service.jobs.tables import Job, JobAnomalie, JobDepartement, JobFichier, JobLigne, JobPlan
 from service.jobs.transitions import transition, transition_rows
 from service.logging import get_logger
+from service.referentiels.suggestions import KnownValues
 
 SECURITY_CODES = frozenset({"FICHIER_DANGEREUX", "FICHIER_PROTEGE"})
 # Found by the cross-row rules and the plan: redone whole when that stage is recovered.
 CROSS_STAGE_CODES = (
     "DOUBLON_DANS_LE_FICHIER",
+    "DOUBLON_PROBABLE",
     "ENTITE_INCONNUE",
+    "ENTITE_EN_ERREUR",
     "IDENTIFIANT_INCONNU",
     "CHAMP_RESERVE_ETAT",
 )
@@ -115,11 +120,13 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
         return
     if job.etape == Etape.ANALYSE:
         done = staged_lines(session, job.id)
+        known = known_values(session)
         for batch in opened.batches(get_settings().batch_size):
             todo = [raw for raw in batch if raw.line > done.get(raw.sheet, 0)]
             if not todo:
                 continue
-            normalised = [_normalise(raw, opened, ctx) for raw in todo]
+            normalised = [_normalise(raw, opened, ctx, known) for raw in todo]
+            known.add_sirens(r.values["siren"] for r in normalised if _entite_siren(r))
             stage_rows(session, job.id, normalised)
             stage_anomalies(session, job.id, [a for row in normalised for a in row.anomalies])
             count_progress(session, job.id, _per_departement(normalised, ctx))
@@ -139,8 +146,10 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
     crossed = cross_rules.entite_rules(entite_keys) + cross_rules.dispositif_rules(
         dispositif_keys, entite_keys, known_keys(session), ctx.scope
     )
+    deps = {k.departement for k in dispositif_keys if k.departement}
+    crossed += cross_rules.probable_duplicates(dispositif_keys, live_dispositif_keys(session, deps))
     stage_anomalies(session, job.id, crossed)
-    mark_errors(session, job.id, [(a.feuille, a.ligne) for a in crossed if a.bloquante])
+    mark_errors(session, job.id, [(a.feuille, a.ligne) for a in crossed if a.blocking])
     in_scope = {
         k.departement
         for k in dispositif_keys
@@ -150,9 +159,11 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
     _close_analysis(session, job, options)
 
 
-def _normalise(raw: RawRow, opened: sources.OpenedSource, ctx: rules.RuleContext) -> NormalisedRow:
+def _normalise(
+    raw: RawRow, opened: sources.OpenedSource, ctx: rules.RuleContext, known: KnownValues
+) -> NormalisedRow:
     spec = DISPOSITIFS if raw.sheet == DISPOSITIFS.name else ENTITES
-    row = normalise_row(spec, raw.line, raw.cells)
+    row = normalise_row(spec, raw.line, raw.cells, known)
     formula_issues = opened.cell_issues(raw.sheet, raw.line)
     if formula_issues:
         # calamine reads such a cell as empty: say why once, not « obligatoire » too.
@@ -164,8 +175,13 @@ def _normalise(raw: RawRow, opened: sources.OpenedSource, ctx: rules.RuleContext
         ]
         row.anomalies.extend(formula_issues)
     if spec is DISPOSITIFS:
-        row.anomalies.extend(rules.dispositif_rules(row, ctx))
+        row.anomalies.extend(rules.check_dispositif_row(row, ctx))
     return row
+
+
+def _entite_siren(row: NormalisedRow) -> bool:
+    """A valid SIREN of the Entités sheet: what a Dispositifs row may have mistyped."""
+    return row.feuille == ENTITES.name and bool(row.values.get("siren"))
 
 
 def _per_departement(rows: list[NormalisedRow], ctx: rules.RuleContext) -> dict[str, int]:

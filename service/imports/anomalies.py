@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from service.referentiels.checks import Issue, Severite
 
@@ -23,29 +24,42 @@ class Anomalie:
     departement: str | None = None
 
     @property
-    def bloquante(self) -> bool:
+    def blocking(self) -> bool:
         return self.severite is Severite.ERREUR
 
 
 def display(raw: object) -> str:
-    """A cell value as the user typed it, for messages and reports."""
+    """A value as the user sees it in French Excel or LibreOffice, for messages and reports: a
+    list (financeurs, FINESS) joined with « ; » as typed, never a Python repr."""
     if raw is None:
         return ""
-    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
-        return str(int(raw))
-    if isinstance(raw, datetime) and raw.time() == datetime.min.time():
-        return raw.date().strftime("%d/%m/%Y")
+    if isinstance(raw, bool):
+        return "VRAI" if raw else "FAUX"
+    if isinstance(raw, float):
+        if raw.is_integer() and abs(raw) < 1e15:
+            return str(int(raw))
+        return str(raw).replace(".", ",")
+    if isinstance(raw, datetime):
+        if raw.time() == time.min:
+            return raw.strftime("%d/%m/%Y")
+        return raw.strftime("%d/%m/%Y %H:%M")
     if isinstance(raw, date):
         return raw.strftime("%d/%m/%Y")
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, Sequence | set | frozenset):
+        return " ; ".join(display(item) for item in raw)
     return str(raw)
 
 
-def _quote(value: str) -> str:
+def quote(value: str) -> str:
+    """« value », cut to what a message can show."""
     shown = value if len(value) <= _SHOWN else value[: _SHOWN - 1] + "…"
     return "« " + shown + " »"
 
 
 def locate(feuille: str, ligne: int, colonne: str) -> str:
+    """« Feuille Entités, ligne 14, colonne SIREN »: how every located message begins."""
     where = f"Feuille {feuille}"
     if ligne:
         where += f", ligne {ligne}"
@@ -63,7 +77,7 @@ def from_issue(
     departement: str | None = None,
 ) -> Anomalie:
     valeur = display(raw)
-    subject = f"{_quote(valeur)} " if valeur else ""
+    subject = f"{quote(valeur)} " if valeur else ""
     message = f"{locate(feuille, ligne, colonne)} : {subject}{issue.detail}"
     return Anomalie(
         feuille, ligne, colonne, valeur[:_STORED], issue.code, issue.severite, message, departement

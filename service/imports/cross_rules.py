@@ -9,12 +9,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from service.imports.anomalies import Anomalie, anomaly
+from rapidfuzz import fuzz, process
+
+from service.imports.anomalies import Anomalie, anomaly, quote
 from service.imports.columns import DISPOSITIFS, ENTITES
 from service.referentiels.checks import Severite
+from service.referentiels.suggestions import KnownValues, did_you_mean
 from service.referentiels.text import normalise_name
 
 _E = Severite.ERREUR
+# Similarity (rapidfuzz token_set_ratio, %) from which a new name is taken for an existing one:
+# « CHRS Les Lilas » ~ « CHRS Les Lilas Paris » (100), not ~ « CHRS Les Roses » (71).
+_SIMILAR = 85
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +40,7 @@ class DispositifKey:
     nom: str | None
     has_error: bool
 
-    def natural_key(self) -> tuple[str, str, str, str] | None:
+    def natural(self) -> tuple[str, str, str, str] | None:
         if self.siren and self.departement and self.type_code and self.nom:
             return (self.siren, self.departement, self.type_code, normalise_name(self.nom))
         return None
@@ -43,7 +49,7 @@ class DispositifKey:
         """Identifiant, else SIREN + département + type + normalised name."""
         if self.identifiant:
             return self.identifiant
-        natural = self.natural_key()
+        natural = self.natural()
         return "|".join(natural) if natural else None
 
 
@@ -70,6 +76,7 @@ def duplicates(feuille: str, keyed: Iterable[Keyed]) -> list[Anomalie]:
     for ligne, key, column, shown, dep in keyed:
         if key:
             by_key[key].append((ligne, column, shown, dep))
+    what = "le même dispositif" if feuille == DISPOSITIFS.name else "la même entité"
     found = []
     for rows in by_key.values():
         if len(rows) < 2:
@@ -84,8 +91,7 @@ def duplicates(feuille: str, keyed: Iterable[Keyed]) -> list[Anomalie]:
                     shown,
                     "DOUBLON_DANS_LE_FICHIER",
                     _E,
-                    f"ce {'dispositif' if feuille == DISPOSITIFS.name else 'SIREN'} apparaît "
-                    f"aussi {_others(lines, ligne)} : gardez une seule ligne.",
+                    f"apparaît aussi {_others(lines, ligne)} ({what}) : gardez une seule ligne.",
                     dep,
                 )
             )
@@ -119,35 +125,10 @@ def dispositif_rules(
         # A valid occurrence wins over one in error (the duplicate rule reports both).
         if e.siren and (e.siren not in file_entites or file_entites[e.siren].has_error):
             file_entites[e.siren] = e
-    siren_header = DISPOSITIFS.column("siren").header
+    sirens = KnownValues(known.sirens | file_entites.keys())
     for d in dispositifs:
         if d.siren and d.siren not in known.sirens:
-            in_file = file_entites.get(d.siren)
-            if in_file is None:
-                detail = (
-                    "aucune entité n'a ce SIREN, ni dans la feuille Entités ni dans le "
-                    "Module Offre : ajoutez l'entité dans la feuille Entités."
-                )
-            elif in_file.has_error:
-                detail = (
-                    f"l'entité de ce SIREN (feuille Entités, ligne {in_file.ligne}) "
-                    "contient des erreurs : corrigez-la d'abord."
-                )
-            else:
-                detail = ""
-            if detail:
-                found.append(
-                    anomaly(
-                        DISPOSITIFS.name,
-                        d.ligne,
-                        siren_header,
-                        d.siren,
-                        "ENTITE_INCONNUE",
-                        _E,
-                        detail,
-                        d.departement,
-                    )
-                )
+            found.extend(_entite_problem(d, file_entites.get(d.siren), sirens))
         if d.identifiant:
             dep = known.identifiants.get(d.identifiant)
             if dep is None or (scope is not None and dep not in scope):
@@ -159,9 +140,93 @@ def dispositif_rules(
                         d.identifiant,
                         "IDENTIFIANT_INCONNU",
                         _E,
-                        "aucun dispositif de votre périmètre n'a cet identifiant : laissez la "
+                        "n'est l'identifiant d'aucun dispositif de votre périmètre : laissez la "
                         "cellule vide pour créer un dispositif, ou repartez d'un export à jour.",
                         d.departement,
                     )
                 )
+    return found
+
+
+def _entite_problem(
+    d: DispositifKey, in_file: EntiteKey | None, sirens: KnownValues
+) -> list[Anomalie]:
+    """ENTITE_INCONNUE when no entité has the SIREN, ENTITE_EN_ERREUR when the file's own
+    entité of that SIREN is refused."""
+    if in_file is not None and not in_file.has_error:
+        return []
+    if in_file is None:
+        code = "ENTITE_INCONNUE"
+        detail = (
+            "n'est le SIREN d'aucune entité, ni de la feuille Entités ni du Module Offre : "
+            "ajoutez l'entité dans la feuille Entités."
+        )
+        meant = sirens.siren(d.siren or "")
+        detail += did_you_mean(meant) if meant else ""
+    else:
+        code = "ENTITE_EN_ERREUR"
+        detail = (
+            f"est le SIREN d'une entité de la feuille Entités (ligne {in_file.ligne}) qui "
+            "contient des erreurs : corrigez-la d'abord, ce dispositif sera alors lu."
+        )
+    header = DISPOSITIFS.column("siren").header
+    return [anomaly(DISPOSITIFS.name, d.ligne, header, d.siren, code, _E, detail, d.departement)]
+
+
+@dataclass(frozen=True, slots=True)
+class LiveDispositif:
+    """An existing dispositif, as the probable-duplicate rule compares it."""
+
+    identifiant: str
+    siren: str
+    departement: str
+    type_code: str
+    nom: str
+
+
+def probable_duplicates(
+    dispositifs: Sequence[DispositifKey], live: Iterable[LiveDispositif]
+) -> list[Anomalie]:
+    """DOUBLON_PROBABLE: a row without identifiant that would create a dispositif when one of
+    the same entité, département and type exists under a similar name (a rename typed without
+    the identifiant, a typo): the warning names it, nothing else changes."""
+    by_group: dict[tuple[str, str, str], list[LiveDispositif]] = defaultdict(list)
+    for current in live:
+        by_group[(current.siren, current.departement, current.type_code)].append(current)
+    # Existing dispositifs this file already updates are not what a new row was meant to be.
+    updated = {d.identifiant for d in dispositifs if d.identifiant}
+    named = {d.natural() for d in dispositifs if not d.identifiant}
+    header = DISPOSITIFS.column("nom").header
+    found = []
+    for d in dispositifs:
+        natural = d.natural()
+        if d.identifiant or d.has_error or natural is None:
+            continue
+        candidates = {
+            key[3]: c
+            for c in by_group.get(natural[:3], ())
+            if c.identifiant not in updated
+            and (key := (c.siren, c.departement, c.type_code, normalise_name(c.nom))) not in named
+        }
+        match = process.extractOne(
+            natural[3], list(candidates), scorer=fuzz.token_set_ratio, score_cutoff=_SIMILAR
+        )
+        if match is None:
+            continue
+        same = candidates[match[0]]
+        found.append(
+            anomaly(
+                DISPOSITIFS.name,
+                d.ligne,
+                header,
+                d.nom,
+                "DOUBLON_PROBABLE",
+                Severite.AVERTISSEMENT,
+                f"ressemble au dispositif existant {same.identifiant} ({quote(same.nom)}) de la "
+                "même entité, du même type et du même département : sans identifiant, cette "
+                "ligne en crée un nouveau. S'il s'agit du même (renommé), recopiez "
+                f"{same.identifiant} dans la colonne Identifiant.",
+                d.departement,
+            )
+        )
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 
 from sqlalchemy import or_, select
@@ -9,13 +10,15 @@ from sqlalchemy.orm import Session
 
 from service.imports.anomalies import Anomalie
 from service.imports.columns import DISPOSITIFS, WORKBOOK_1
-from service.imports.report import SheetValues, anomalies_csv, build_report
+from service.imports.report import SheetValues, anomalies_csv, write_report
 from service.imports.sources import open_source
 from service.imports.template import Prefill, build_template
 from service.jobs.tables import Job, JobAnomalie, JobFichier, JobLigne
 from service.offre.queries import dispositif_dict, entite_dict
 from service.offre.tables import Dispositif, Entite
 from service.referentiels.checks import Severite
+
+CHUNK = 1 << 20
 
 
 def departement_offre(session: Session, departement: str) -> bytes:
@@ -40,15 +43,20 @@ def departement_offre(session: Session, departement: str) -> bytes:
 
 def _anomalies(
     session: Session, job_id: int, departements: frozenset[str] | None
-) -> list[Anomalie]:
+) -> Iterator[Anomalie]:
+    """Streamed from the database (a server-side cursor): a job may have 650,000 of them."""
     query = select(JobAnomalie).where(JobAnomalie.job_id == job_id)
     if departements is not None:
         query = query.where(
             or_(JobAnomalie.departement.is_(None), JobAnomalie.departement.in_(departements))
         )
-    rows = session.scalars(query.order_by(JobAnomalie.feuille, JobAnomalie.ligne, JobAnomalie.id))
-    return [
-        Anomalie(
+    rows = session.scalars(
+        query.order_by(JobAnomalie.feuille, JobAnomalie.ligne, JobAnomalie.id).execution_options(
+            yield_per=5_000
+        )
+    )
+    for a in rows:
+        yield Anomalie(
             a.feuille,
             a.ligne,
             a.colonne,
@@ -58,8 +66,6 @@ def _anomalies(
             a.message,
             a.departement,
         )
-        for a in rows
-    ]
 
 
 def _hidden_lines(
@@ -79,37 +85,50 @@ def _hidden_lines(
     return {(feuille, ligne) for feuille, ligne in rows}
 
 
+def _sheet_rows(
+    fichier: JobFichier, sheet: str, fields: list[str], hidden: set[tuple[str, int]]
+) -> Iterator[tuple[int, list[object]]]:
+    """One sheet's rows as the user typed them, read again from the stored file (one pass per
+    sheet: memory stays that of one batch)."""
+    for batch in open_source(fichier.nom, fichier.contenu).batches(5_000):
+        for raw in batch:
+            if raw.sheet == sheet and (raw.sheet, raw.line) not in hidden:
+                yield raw.line, [raw.cells.get(f) for f in fields]
+
+
 def report_chunks(
     session: Session, job: Job, departements: frozenset[str] | None
 ) -> Iterator[bytes]:
     """The user's sheets and values (re-read from the stored file, in the worker), faulty cells
-    marked, restricted to what the readers of ``departements`` may see."""
+    marked, restricted to what the readers of ``departements`` may see; written to a temporary
+    file with bounded memory, then given back in chunks."""
     fichier = session.get(JobFichier, job.id)
-    anomalies = _anomalies(session, job.id, departements)
-    if fichier is None:
-        yield build_report([], anomalies)
-        return
-    hidden = _hidden_lines(session, job.id, departements)
-    opened = open_source(fichier.nom, fichier.contenu)
-    layouts = opened.reader.layouts if opened.reader is not None else []
-    # Columns in the file's order, under the headers as the user spelled them.
-    fields = {lay.spec.name: sorted(lay.columns, key=lay.columns.__getitem__) for lay in layouts}
-    sheets = {
-        lay.spec.name: SheetValues(
-            lay.spec.name, [lay.headers[f] for f in fields[lay.spec.name]], []
-        )
-        for lay in layouts
-    }
-    for batch in opened.batches(5_000):
-        for raw in batch:
-            if (raw.sheet, raw.line) in hidden:
+    sheets: list[SheetValues] = []
+    if fichier is not None:
+        hidden = _hidden_lines(session, job.id, departements)
+        opened = open_source(fichier.nom, fichier.contenu)
+        layouts = {lay.spec.name: lay for lay in (opened.reader.layouts if opened.reader else [])}
+        for spec in WORKBOOK_1:
+            lay = layouts.get(spec.name)
+            if lay is None:
                 continue
-            sheets[raw.sheet].rows.append((raw.line, [raw.cells.get(f) for f in fields[raw.sheet]]))
-    ordered = [sheets[s.name] for s in WORKBOOK_1 if s.name in sheets]
-    yield build_report(ordered, anomalies)
+            # Columns in the file's order, under the headers as the user spelled them.
+            fields = sorted(lay.columns, key=lay.columns.__getitem__)
+            sheets.append(
+                SheetValues(
+                    spec.name,
+                    [lay.headers[f] for f in fields],
+                    _sheet_rows(fichier, spec.name, fields, hidden),
+                )
+            )
+    with tempfile.TemporaryFile() as out:
+        write_report(out, sheets, _anomalies(session, job.id, departements))
+        out.seek(0)
+        while chunk := out.read(CHUNK):
+            yield chunk
 
 
 def anomalies_chunks(
     session: Session, job: Job, departements: frozenset[str] | None
 ) -> Iterator[bytes]:
-    yield anomalies_csv(_anomalies(session, job.id, departements))
+    yield from anomalies_csv(_anomalies(session, job.id, departements))

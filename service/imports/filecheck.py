@@ -16,8 +16,10 @@ import re
 import struct
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from enum import StrEnum
+from xml.sax import SAXException
 
 try:  # Importing the package is the assertion: openpyxl silently falls back to unsafe XML.
     import defusedxml  # noqa: F401
@@ -26,7 +28,10 @@ except ImportError as exc:  # pragma: no cover - the deployment is broken, fail 
         "defusedxml doit être installé : les classeurs ne sont lus qu'avec lui"
     ) from exc
 
+from defusedxml import DefusedXmlException
+
 from service.config import Settings, get_settings
+from service.imports.package import Package, part_key
 from service.referentiels.checks import Severite
 
 FICHIER_ILLISIBLE = "FICHIER_ILLISIBLE"
@@ -223,9 +228,10 @@ def _inspect_zip(data: bytes, limits: Settings, warnings: list[FileWarning]) -> 
             return _PROTECTED
         if _unsafe_entry_name(info.filename):
             return _dangerous("un élément interne porte un chemin interdit")
-        if info.filename.lower() in names:
+        # « xl\workbook.xml » and « XL/Workbook.xml » are the same part to calamine.
+        if part_key(info.filename) in names:
             return _dangerous("deux éléments internes portent le même nom")
-        names.add(info.filename.lower())
+        names.add(part_key(info.filename))
         # Small parts compress very well legitimately (1 KiB of repeated tags); only a large
         # part with an extreme ratio is a bomb.
         if info.file_size > _MIB and info.file_size > info.compress_size * limits.max_zip_ratio:
@@ -234,7 +240,19 @@ def _inspect_zip(data: bytes, limits: Settings, warnings: list[FileWarning]) -> 
             return _UNREADABLE
     if _entries_overlap(data, infos, getattr(archive, "start_dir", len(data))):
         return _dangerous("des éléments internes se chevauchent")
-    return _zip_format(archive, names, warnings)
+    package = Package(archive)
+    try:
+        package.check_prologs()
+        return _zip_format(package, warnings)
+    except DefusedXmlException:
+        return _dangerous(_XML_DECLARATIONS)
+    except (SAXException, zipfile.BadZipFile, zlib.error, OSError, EOFError):
+        return _UNREADABLE
+
+
+_XML_DECLARATIONS = (
+    "déclarations XML — DTD, entités ou références externes — qu'aucun tableur ne produit"
+)
 
 
 def _unsafe_entry_name(name: str) -> bool:
@@ -263,40 +281,48 @@ def _entries_overlap(data: bytes, infos: list[zipfile.ZipInfo], central_dir: int
     return False
 
 
-def _zip_format(archive: zipfile.ZipFile, names: set[str], warnings: list[FileWarning]) -> _Found:
-    if "xl/workbook.bin" in names:
+# Main part content types (ECMA-376 and MS-XLSX/MS-XLSB): workbooks, templates and add-ins.
+_SPREADSHEET_MAIN = re.compile(
+    r"application/vnd\.(?:openxmlformats-officedocument\.spreadsheetml"
+    r"|ms-excel)\.[a-z.]*main\+xml",
+    re.IGNORECASE,
+)
+_XLSB_MAIN = "application/vnd.ms-excel.sheet.binary.macroenabled.main"
+
+
+def _zip_format(package: Package, warnings: list[FileWarning]) -> _Found:
+    main = package.main_part(("xl/workbook.xml", "xl/workbook.bin"))
+    content_type = package.content_type(main).lower() if main else ""
+    if main and (content_type == _XLSB_MAIN or main.endswith(".bin")):
         return _unsupported(
             "un classeur binaire Excel (.xlsb)",
             "Ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (.xlsx) », "
             "puis déposez-le à nouveau.",
         )
-    if "[content_types].xml" in names and "xl/workbook.xml" in names:
-        content_types = _small_part(archive, "[Content_Types].xml")
-        if (
-            "xl/vbaproject.bin" in names
-            or b"macroEnabled" in content_types
-            or any(n.startswith("xl/macrosheets/") for n in names)
+    if main and (_SPREADSHEET_MAIN.fullmatch(content_type) or main.endswith("workbook.xml")):
+        if "macroenabled" in content_type or any(
+            k.endswith("/vbaproject.bin") or "/macrosheets/" in k for k in package.parts
         ):
             warnings.append(
                 FileWarning(
                     MACROS_IGNOREES,
-                    "Le classeur contient des macros : elles n'ont pas été exécutées, seules "
+                    "Le fichier contient des macros : elles n'ont pas été exécutées, seules "
                     "les valeurs des cellules ont été lues.",
                 )
             )
             return SpreadsheetFormat.XLSM
         return SpreadsheetFormat.XLSX
-    if "mimetype" in names:
-        mimetype = _small_part(archive, "mimetype").strip()
+    if "mimetype" in package:
+        mimetype = _small_part(package, "mimetype").strip()
         if mimetype == _ODS_MIMETYPE:
             # An encrypted ODS is still a ZIP; only its manifest says the parts are encrypted.
-            if b"encryption-data" in _small_part(archive, "META-INF/manifest.xml"):
+            if b"encryption-data" in _small_part(package, "meta-inf/manifest.xml"):
                 return _PROTECTED
             return SpreadsheetFormat.ODS
         return _unsupported("un document OpenDocument qui n'est pas un classeur")
-    if "word/document.xml" in names:
+    if "wordprocessingml" in content_type or "word/document.xml" in package:
         return _unsupported("un document Word")
-    if "ppt/presentation.xml" in names:
+    if "presentationml" in content_type or "ppt/presentation.xml" in package:
         return _unsupported("une présentation PowerPoint")
     return _unsupported(
         "une archive ZIP",
@@ -304,14 +330,14 @@ def _zip_format(archive: zipfile.ZipFile, names: set[str], warnings: list[FileWa
     )
 
 
-def _small_part(archive: zipfile.ZipFile, name: str) -> bytes:
+def _small_part(package: Package, key: str) -> bytes:
     """A part read to sniff the format: b"" when absent, too big or broken (never a bomb)."""
-    match = [i for i in archive.infolist() if i.filename.lower() == name.lower()]
-    if not match or match[0].file_size > _SMALL_PART:
+    info = package.parts.get(key)
+    if info is None or info.file_size > _SMALL_PART:
         return b""
     try:
-        return archive.read(match[0])
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        return package.archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError):
         return b""
 
 

@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from service.imports.cross_rules import KnownKeys
+from service.auth.tables import Utilisateur
+from service.imports.cross_rules import KnownKeys, LiveDispositif
 from service.imports.plan import DISPOSITIF_FIELDS, ENTITE_FIELDS
 from service.offre.tables import Dispositif, Entite
+from service.referentiels.suggestions import KnownValues
 
 
 def _json_ready(value: Any) -> Any:
@@ -24,6 +26,37 @@ def known_keys(session: Session) -> KnownKeys:
         session.execute(select(Dispositif.identifiant, Dispositif.departement)).all()
     )
     return KnownKeys(sirens=sirens, identifiants=identifiants)
+
+
+def known_values(session: Session) -> KnownValues:
+    """SIRENs and e-mails already known, for « Vouliez-vous dire … ? » on a mistyped one."""
+    emails = (
+        select(Entite.courriel)
+        .where(Entite.courriel.is_not(None))
+        .union(
+            select(Dispositif.courriel_responsable).where(
+                Dispositif.courriel_responsable.is_not(None)
+            ),
+            select(Utilisateur.courriel).where(Utilisateur.actif),
+        )
+    )
+    return KnownValues(session.scalars(select(Entite.siren)), session.scalars(emails))
+
+
+def live_dispositif_keys(session: Session, departements: Iterable[str]) -> list[LiveDispositif]:
+    """The dispositifs of these départements as the probable-duplicate rule compares them."""
+    rows = session.execute(
+        select(
+            Dispositif.identifiant,
+            Entite.siren,
+            Dispositif.departement,
+            Dispositif.type_code,
+            Dispositif.nom,
+        )
+        .join(Entite, Entite.id == Dispositif.entite_id)
+        .where(Dispositif.departement.in_(list(departements)))
+    )
+    return [LiveDispositif(*row) for row in rows]
 
 
 def live_entites(session: Session, sirens: Iterable[str]) -> dict[str, dict[str, Any]]:

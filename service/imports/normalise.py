@@ -17,6 +17,7 @@ from service.imports.columns import Column, Kind, Sheet
 from service.referentiels import dates, departements, identifiers, nomenclature
 from service.referentiels.checks import Checked, Severite, error
 from service.referentiels.listes import FINANCEURS, FORMES_JURIDIQUES, PUBLICS
+from service.referentiels.suggestions import KnownValues, did_you_mean
 from service.referentiels.text import has_forbidden_chars
 
 IDENTIFIANT = re.compile(r"DSP-([0-9]{2}|2[AB]|97[0-9])-([0-9]{6})")
@@ -33,7 +34,7 @@ class NormalisedRow:
 
     @property
     def has_error(self) -> bool:
-        return any(a.bloquante for a in self.anomalies)
+        return any(a.blocking for a in self.anomalies)
 
     def departement(self) -> str | None:
         value = self.values.get("departement")
@@ -86,13 +87,14 @@ def _legacy_ids(raw: object) -> Checked[list[int]]:
     parts = [p.strip() for p in _LIST_SEPARATORS.split(str(raw)) if p.strip()]
     bad = [p for p in parts if not _ASCII_INT.fullmatch(p)]
     if bad:
+        subject = f"contient « {bad[0]} », qui n'est" if len(parts) > 1 else "n'est"
         return Checked(
             None,
             (
                 error(
                     "NOMBRE_INVALIDE",
-                    f"« {bad[0]} » n'est pas un identifiant de structure SI SIAO (un nombre "
-                    "entier) : séparez les identifiants par « ; ».",
+                    f"{subject} pas un identifiant de structure SI SIAO (un nombre entier) : "
+                    "séparez les identifiants par « ; ».",
                 ),
             ),
         )
@@ -178,8 +180,11 @@ def normalise_cell(column: Column, raw: object) -> Checked[Any]:
     return checked
 
 
-def normalise_row(sheet: Sheet, ligne: int, cells: Mapping[str, object]) -> NormalisedRow:
-    """``cells`` holds the columns present in the file only: absent columns stay untouched."""
+def normalise_row(
+    sheet: Sheet, ligne: int, cells: Mapping[str, object], known: KnownValues | None = None
+) -> NormalisedRow:
+    """``cells`` holds the columns present in the file only: absent columns stay untouched.
+    ``known``: SIRENs and e-mails already known, to suggest the one a typo was meant to be."""
     row = NormalisedRow(sheet.name, ligne)
     for column in sheet.columns:
         if column.field not in cells:
@@ -199,10 +204,22 @@ def normalise_row(sheet: Sheet, ligne: int, cells: Mapping[str, object]) -> Norm
                     raw,
                     "VALEUR_OBLIGATOIRE",
                     Severite.ERREUR,
-                    "valeur obligatoire manquante : renseignez cette cellule.",
+                    "la cellule est vide, or cette colonne est obligatoire : renseignez-la.",
                 )
             )
+    if known is not None:
+        row.anomalies = [_with_suggestion(a, known) for a in row.anomalies]
     dep = row.departement()
     if dep:
         row.anomalies = [replace(a, departement=dep) for a in row.anomalies]
     return row
+
+
+def _with_suggestion(found: Anomalie, known: KnownValues) -> Anomalie:
+    if found.code == "SIREN_INVALIDE":
+        meant = known.siren(found.valeur)
+    elif found.code == "COURRIEL_INVALIDE":
+        meant = known.email(found.valeur)
+    else:
+        return found
+    return replace(found, message=found.message + did_you_mean(meant)) if meant else found

@@ -92,16 +92,27 @@ def natural_key(values: Mapping[str, Any]) -> tuple[str, str, str, str]:
     )
 
 
-def _reserved_warning(row: StagedRow, field_name: str, dep: str | None) -> Anomalie:
+_SHOWN_LINES = 5
+
+
+def _reserved_warning(field_name: str, rows: Sequence[StagedRow], dep: str) -> Anomalie:
+    """One warning per column (and département) of an ADMIN_SIAO's file, not one per row: on
+    the first row that tried a change, counting the others."""
+    first, lines = rows[0], [str(r.ligne) for r in rows]
+    shown = ", ".join(lines[:_SHOWN_LINES]) + (" …" if len(lines) > _SHOWN_LINES else "")
+    also = (
+        f", comme toutes les modifications de cette colonne dans ce fichier ({len(rows)} "
+        f"lignes : {shown})"
+    )
     return anomaly(
         DISPOSITIFS.name,
-        row.ligne,
+        first.ligne,
         DISPOSITIFS.column(field_name).header,
-        row.values.get(field_name),
+        first.values.get(field_name),
         "CHAMP_RESERVE_ETAT",
         Severite.AVERTISSEMENT,
-        "seuls les services de l'État (DDETS, administration nationale) modifient la capacité "
-        "financée et les financeurs : cette valeur est ignorée.",
+        f"est ignoré{also if len(rows) > 1 else ''} : seuls les services de l'État (DDETS, "
+        "administration nationale) modifient la capacité financée et les financeurs.",
         dep,
     )
 
@@ -120,6 +131,7 @@ def plan_departement(
     by_id = {d["identifiant"]: d for d in live}
     by_natural = {natural_key(d): d for d in live}
     matched: set[str] = set()
+    reserved: dict[str, list[StagedRow]] = {name: [] for name in STATE_ONLY_FIELDS}
     for row in staged:
         values = dict(row.values)
         current = by_id.get(values.get("identifiant") or "") or by_natural.get(natural_key(values))
@@ -129,7 +141,7 @@ def plan_departement(
                     continue
                 proposed = values.pop(name)
                 if proposed != (current.get(name, _empty(name)) if current else _empty(name)):
-                    plan.anomalies.append(_reserved_warning(row, name, departement))
+                    reserved[name].append(row)
         base = dict(current) if current else {f: _empty(f) for f in DISPOSITIF_FIELDS}
         after = {f: base.get(f, _empty(f)) for f in DISPOSITIF_FIELDS}
         after.update({f: v for f, v in values.items() if f in DISPOSITIF_FIELDS})
@@ -173,4 +185,7 @@ def plan_departement(
                     after,
                 )
             )
+    plan.anomalies.extend(
+        _reserved_warning(name, rows, departement) for name, rows in reserved.items() if rows
+    )
     return plan

@@ -1,63 +1,89 @@
-"""Streaming pre-scan of the sheet XML, before calamine ever loads a sheet: calamine holds a
-sheet whole, sized by its last occupied cell, aborts the process (SIGABRT) on one occupied at A1
-and XFD1048576, and returns '' for formulas without cached value and error values. We count real
-cells with defusedxml's guards: `<dimension>` is ignored (it can lie), a styled-but-empty row
-costs one callback, ODS repeats are counted, never expanded, no tree is built."""
+"""Pre-scan of an accepted workbook, before calamine ever sees it.
+
+calamine holds a sheet whole, sized by its last occupied cell, aborts the process (SIGABRT) on
+one occupied at A1 and XFD1048576, and returns '' for formulas without cached value and error
+values. So the sheets the import reads are streamed first with defusedxml's guards
+(`<dimension>` is ignored: it can lie), bounded, and their formula problems listed; the
+« Lisez-moi » version marker is read; and calamine is handed a package holding only what was
+scanned (repack.py). A sheet the import does not read — a chart, an Excel 4.0 macro sheet, a
+far cell on a notes sheet, the 1,024th sheet — costs nothing and refuses nothing.
+"""
 
 from __future__ import annotations
 
 import io
 import posixpath
-import re
 import zipfile
-from dataclasses import dataclass, field
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from xml.sax import SAXException
 
 from defusedxml import DefusedXmlException
-from defusedxml.expatreader import DefusedExpatParser
-from openpyxl.utils.cell import column_index_from_string as column_index
 from openpyxl.utils.cell import get_column_letter as column_letters
 
 from service.config import Settings, get_settings
+from service.imports import repack
+from service.imports.columns import WORKBOOK_1
 from service.imports.filecheck import FICHIER_DANGEREUX, FICHIER_ILLISIBLE, FileRefusal
 from service.imports.filecheck import SpreadsheetFormat as Format
+from service.imports.package import Package
+from service.imports.sheetscan import (
+    ERREUR_DE_FORMULE,
+    FORMULE_SANS_VALEUR,
+    README_MAX_CELLS,
+    README_SHEET,
+    TROP_DE_LIGNES,
+    CellIssue,
+    OdsContent,
+    Refused,
+    SheetScan,
+    XlsxSheet,
+    is_readme,
+)
 from service.referentiels.text import fold
 
-TROP_DE_LIGNES = "TROP_DE_LIGNES"
-FORMULE_SANS_VALEUR = "FORMULE_SANS_VALEUR"
-ERREUR_DE_FORMULE = "ERREUR_DE_FORMULE"
-README_SHEET = "Lisez-moi"
-README_MAX_CELLS = 200
-MAX_ISSUES_PER_SHEET = 10_000  # beyond, only counted (omitted_issues): the file is wrong anyway
-_MAX_CAPTURE = 64  # text chunks kept per cell (expat hands at most 8 KiB each)
+__all__ = [
+    "ERREUR_DE_FORMULE",
+    "FORMULE_SANS_VALEUR",
+    "README_MAX_CELLS",
+    "TROP_DE_LIGNES",
+    "CellIssue",
+    "IgnoredSheet",
+    "SheetScan",
+    "WorkbookScan",
+    "column_letters",
+    "prescan",
+]
+
+WORKBOOK_SHEETS = tuple(s.name for s in WORKBOOK_1)
+# calamine loads every table of an ODS when it opens it: past this many cells in the tables the
+# import does not read, they are cut from the package (the template's own are a few hundred).
+UNREAD_ODS_CELLS = 1_000_000
 _RESAVE = "Ouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau et déposez-le."
+# What a sheet that is not a worksheet is, by the last segment of its relationship type.
+_SHEET_KINDS = {
+    "chartsheet": "une feuille graphique",
+    "dialogsheet": "une feuille de dialogue Excel 5",
+    "xlmacrosheet": "une feuille de macros Excel 4.0",
+    "xlintlmacrosheet": "une feuille de macros Excel 4.0",
+}
+_UNKNOWN_KIND = "une feuille d'un type inconnu ou absente du fichier"
 
 
 @dataclass(frozen=True, slots=True)
-class CellIssue:
-    code: str  # FORMULE_SANS_VALEUR or ERREUR_DE_FORMULE
-    row: int  # 1-based, the spreadsheet's own numbers
-    column: int  # 1-based
-    ref: str  # « B7 »
-    value: str  # the formula without cached value (« =SOMME(A1:A3) ») or the error (« #REF! »)
-
-
-@dataclass(slots=True)
-class SheetScan:
+class IgnoredSheet:
     name: str
-    max_row: int = 0  # last row holding a cell calamine would materialise (0: empty sheet)
-    max_column: int = 0
-    data_rows: int = 0  # rows holding at least one such cell, header included
-    formulas_without_value: list[CellIssue] = field(default_factory=list)
-    error_cells: list[CellIssue] = field(default_factory=list)
-    omitted_issues: int = 0
-    values: dict[str, str] | None = None  # ref → text, for a small « Lisez-moi » only
+    kind: str  # what it is, in French: « une feuille graphique »
 
 
 @dataclass(frozen=True, slots=True)
 class WorkbookScan:
     format: Format
-    sheets: tuple[SheetScan, ...]
+    sheets: tuple[SheetScan, ...]  # the sheets the import reads, and « Lisez-moi »
+    sheet_names: tuple[str, ...] = ()  # every sheet of the workbook, in its order
+    ignored: tuple[IgnoredSheet, ...] = ()  # sheets that hold no cells (charts, macros…)
+    package: bytes = b""  # what calamine opens: only the scanned sheets (repack.py)
 
     @property
     def readme_values(self) -> dict[str, str] | None:
@@ -65,334 +91,134 @@ class WorkbookScan:
         return next((s.values for s in self.sheets if fold(s.name) == fold(README_SHEET)), None)
 
 
-class _Refused(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(code)
-        self.refusal = FileRefusal(code, message)
-
-
-def prescan(data: bytes, fmt: Format, limits: Settings | None = None) -> WorkbookScan | FileRefusal:
-    """Scan every worksheet of an accepted upload (a CSV has no XML: its scan is empty)."""
+def prescan(
+    data: bytes,
+    fmt: Format,
+    limits: Settings | None = None,
+    read: Sequence[str] = WORKBOOK_SHEETS,
+) -> WorkbookScan | FileRefusal:
+    """Scan the sheets named `read` (found as the reader finds them) of an accepted upload; a
+    CSV has no XML: its scan is empty."""
     limits = limits or get_settings()
     if fmt is Format.CSV:
         return WorkbookScan(fmt, ())
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        sheets = (_scan_ods if fmt is Format.ODS else _scan_xlsx)(archive, limits)
-        return WorkbookScan(fmt, tuple(sheets))
-    except _Refused as refused:
-        return refused.refusal
+        package = Package(zipfile.ZipFile(io.BytesIO(data)))
+        if fmt is Format.ODS:
+            return _scan_ods(data, package, limits, read)
+        return _scan_xlsx(data, fmt, package, limits, read)
+    except Refused as refused:
+        return FileRefusal(refused.code, refused.message)
     except DefusedXmlException:
         code = FICHIER_DANGEREUX
         why = "contient des déclarations XML (DTD, entités ou références externes) qu'aucun "
         why += "tableur ne produit : par précaution, il n'a pas été lu"
-    except (SAXException, ValueError, KeyError, zipfile.BadZipFile, OSError, EOFError):
+    except (SAXException, ValueError, KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError):
         code, why = FICHIER_ILLISIBLE, "est endommagé (XML invalide) et ne peut pas être lu"
     return FileRefusal(code, f"Le fichier {why}. {_RESAVE}")
 
 
-class _Events:  # expat's handlers; element names are « namespace-uri local-name »
-    def start(self, name: str, attrs: dict[str, str]) -> None: ...
-    def end(self, name: str) -> None: ...
-    def text(self, data: str) -> None: ...
+def _first_matches(names: Sequence[str], read: Sequence[str]) -> set[int]:
+    """Positions of the sheets the reader will take: the first whose name folds like each."""
+    chosen: set[int] = set()
+    for wanted in read:
+        found = next((i for i, n in enumerate(names) if fold(n) == fold(wanted)), None)
+        if found is not None:
+            chosen.add(found)
+    return chosen
 
 
-class _FastDefusedParser(DefusedExpatParser):
-    """defusedxml's expat driver (forbid_dtd/entities/external) minus its SAX layer, which costs
-    3× the parse (3 s per 1M rows): reset() installs the guards, then we set our handlers."""
-
-    def __init__(self, events: _Events) -> None:
-        super().__init__(1, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-        self._events = events
-
-    def reset(self) -> None:
-        super().reset()
-        expat = self._parser
-        expat.namespace_prefixes = False  # names are « uri local », whatever the prefixes
-        expat.buffer_text = True
-        expat.StartElementHandler = self._events.start
-        expat.EndElementHandler = self._events.end
-        expat.CharacterDataHandler = self._events.text
+def _related(package: Package, main: str, rels: Mapping[str, Mapping[str, str]], kind: str) -> str:
+    """The workbook's part of a relationship type (styles…), else where calamine looks for it."""
+    for rel in rels.values():
+        target = rel.get("Target", "")
+        if rel.get("Type", "").lower().endswith("/" + kind.lower()) and target in package:
+            return target
+    return posixpath.join(posixpath.dirname(main), f"{kind.lower()}.xml")
 
 
-def _parse(archive: zipfile.ZipFile, part: str, events: _Events) -> None:
-    parser = _FastDefusedParser(events)
-    # OPC part names are case-insensitive; a missing part raises KeyError (→ illisible).
-    with archive.open({i.filename.lower(): i for i in archive.infolist()}[part.lower()]) as stream:
-        while chunk := stream.read(65536):
-            parser.feed(chunk)
-    parser.close()
+def _scan_xlsx(
+    data: bytes, fmt: Format, package: Package, limits: Settings, read: Sequence[str]
+) -> WorkbookScan:
+    main = package.main_part(("xl/workbook.xml",))
+    if main is None:
+        raise KeyError("workbook")
+    listed = package.collect(main, "sheet")
+    date1904 = any(
+        w.get("date1904", "").lower() in ("1", "true") for w in package.collect(main, "workbookPr")
+    )
+    rels = {r.get("Id", ""): r for r in package.relationships(main)}
+    worksheets: list[tuple[str, str]] = []
+    ignored: list[IgnoredSheet] = []
+    for sheet in listed:
+        name, rel = sheet.get("name", ""), rels.get(sheet.get("id", ""), {})
+        kind = rel.get("Type", "").rpartition("/")[2].lower()
+        if kind == "worksheet" and rel.get("Target", "") in package:
+            worksheets.append((name, rel["Target"]))
+        else:
+            ignored.append(IgnoredSheet(name, _SHEET_KINDS.get(kind, _UNKNOWN_KIND)))
+    shared = _related(package, main, rels, "sharedStrings")
+    styles = _related(package, main, rels, "styles")
+    present = [p for p in (shared, styles) if p in package]
+    for part in present:  # copied for calamine, which reads them whole
+        package.check_prolog(part)
+    chosen = _first_matches([n for n, _ in worksheets], read)
+    readme = next((i for i, (n, _) in enumerate(worksheets) if is_readme(n)), None)
+    scans: list[SheetScan] = []
+    kept: list[tuple[str, str]] = []
+    for index, (name, part) in enumerate(worksheets):
+        if index in chosen:
+            state = XlsxSheet(name, limits)
+            package.parse(part, state)
+            scans.append(state.scan)
+            kept.append((name, part))
+        elif index == readme:
+            scans.append(_readme(package, name, part, shared, limits))
+    packed = repack.xlsx_package(
+        data,
+        package,
+        kept,
+        shared_strings=shared if shared in package else None,
+        styles=styles if styles in package else None,
+        date1904=date1904,
+    )
+    names = tuple(s.get("name", "") for s in listed)
+    return WorkbookScan(fmt, tuple(scans), names, tuple(ignored), packed)
 
 
-class _Locals(dict[str, str]):
-    """« uri local » → our tag for that local name, else "": calamine reads xlsx elements by local
-    name in any namespace (ODS: by the `table:` prefix), so none may slip past the scan."""
-
-    def __init__(self, wanted: dict[str, str]) -> None:
-        super().__init__()
-        self.wanted = wanted
-
-    def __missing__(self, name: str) -> str:  # once per distinct name in the part
-        self[name] = tag = self.wanted.get(name.rpartition(" ")[2], "")
-        return tag
+def _readme(package: Package, name: str, part: str, shared: str, limits: Settings) -> SheetScan:
+    state = XlsxSheet(name, limits, bounded=False)
+    package.parse(part, state)
+    state.scan.values = values = state.values
+    if values is not None and state.shared and shared in package:
+        strings = XlsxSheet("", limits, set(state.shared.values()), bounded=False)
+        package.parse(shared, strings)
+        values.update({ref: strings.strings.get(i, "") for ref, i in state.shared.items()})
+    return state.scan
 
 
-class _Collect(_Events):
-    """Attributes (by local name) of the elements named `local`: workbook.xml, its rels."""
-
-    def __init__(self, local: str) -> None:
-        self.local, self.found = local, list[dict[str, str]]()
-
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        if name.rpartition(" ")[2] == self.local:
-            self.found.append({k.rpartition(" ")[2]: v for k, v in attrs.items()})
-
-
-class _SheetState(_Events):
-    """Both formats report occupied cells and finished rows here; limits stop the scan at once."""
-
-    def __init__(self, name: str, limits: Settings) -> None:
-        self.scan, self.limits = SheetScan(name), limits
-        readme = fold(name).replace(" ", "") == fold(README_SHEET).replace(" ", "")
-        self.values: dict[str, str] | None = {} if readme else None
-        self.row_occupied = False
-        self.pending: list[tuple[str, int, int, str]] = []  # code, column, repeat, value
-
-    def cell(self, row: int, col: int, cols: int, issue: tuple[str, str] | None, text: str) -> None:
-        """An occupied cell, repeated `cols` times (ODS), its issue (code, value) and text."""
-        self.row_occupied = True
-        if (last := col + cols - 1) > self.scan.max_column:
-            self.scan.max_column = last
-            if last > self.limits.max_columns:
-                raise _Refused(
-                    FICHIER_DANGEREUX,
-                    f"La feuille « {self.scan.name} » a une cellule non vide en "
-                    f"{column_letters(min(last, 16384))}{row} : par précaution, des dimensions "
-                    f"aussi extrêmes sont refusées (au plus {self.limits.max_columns} colonnes). "
-                    "Supprimez les colonnes inutiles à droite des données et enregistrez.",
-                )
-        if self.values is not None:
-            self.values[f"{column_letters(col)}{row}"] = text
-            self.values = self.values if len(self.values) <= README_MAX_CELLS else None
-        if issue:
-            self.pending.append((issue[0], col, cols, issue[1]))
-
-    def row_done(self, first: int, count: int) -> None:
-        """The end of a row repeated `count` times (ODS): count it if occupied."""
-        if not self.row_occupied:
-            return
-        last = first + count - 1
-        self.scan.data_rows += count
-        self.scan.max_row = max(self.scan.max_row, last)
-        if last > self.limits.max_rows_per_file + 1:  # the header is row 1
-            raise _Refused(
-                TROP_DE_LIGNES,
-                f"La feuille « {self.scan.name} » contient des données jusqu'à la ligne {last} : "
-                f"un fichier est limité à {self.limits.max_rows_per_file} lignes de données. "
-                "Supprimez les lignes en trop (y compris les cellules qui paraissent vides mais "
-                "contiennent une formule ou un espace) ou découpez le fichier par département.",
-            )
-        scan, pending = self.scan, self.pending
-        self.row_occupied, self.pending = False, []
-        if not pending:
-            return
-        # Repeats are expanded only while the issue list has room, the rest is just counted.
-        room = MAX_ISSUES_PER_SHEET - len(scan.formulas_without_value) - len(scan.error_cells)
-        scan.omitted_issues += max(0, count * sum(p[2] for p in pending) - room)
-        for row in range(first, first + min(count, room)):
-            for code, col, cols, value in pending:
-                for c in range(col, col + min(cols, room)):
-                    issue = CellIssue(code, row, c, f"{column_letters(c)}{row}", value)
-                    formula, room = code == FORMULE_SANS_VALEUR, room - 1
-                    (scan.formulas_without_value if formula else scan.error_cells).append(issue)
+def _scan_ods(data: bytes, package: Package, limits: Settings, read: Sequence[str]) -> WorkbookScan:
+    content = OdsContent(limits, _first_of_each(read))
+    package.parse("content.xml", content)
+    unread = [t for t in content.found if not t.read]
+    packed = data
+    if sum(t.scan.area for t in unread) > UNREAD_ODS_CELLS:
+        packed = repack.ods_package(data, package, [t.span for t in unread if t.scan.area])
+    readme = next((t for t in content.found if is_readme(t.scan.name)), None)
+    scans = [t.scan for t in content.found if t.read or t is readme]
+    names = tuple(t.scan.name for t in content.found)
+    return WorkbookScan(Format.ODS, tuple(scans), names, (), packed)
 
 
-class _XlsxSheet(_SheetState):
-    """A worksheet part; also reads sharedStrings.xml, whose <si> are read like <is>."""
+def _first_of_each(read: Sequence[str]) -> Callable[[str], bool]:
+    """For tables met in order: True for the first one whose name folds like each of `read`."""
+    wanted, taken = {fold(n) for n in read}, set[str]()
 
-    row = col = index = 0
-    has_f = False
-    ctype = "n"
-    value: list[str] | None = None
-    inline: list[str] | None = None
-    capture: list[str] | None = None
-    formula: list[str] = []  # replaced at each <f> before any append
+    def reads(name: str) -> bool:
+        key = fold(name)
+        if key in wanted and key not in taken:
+            taken.add(key)
+            return True
+        return False
 
-    def __init__(self, name: str, limits: Settings, wanted: set[int] | None = None) -> None:
-        super().__init__(name, limits)
-        self.tags = _Locals({t: t for t in ("row", "c", "v", "f", "is", "t", "si")})
-        self.shared: dict[str, int] = {}  # « Lisez-moi » cells holding a shared string
-        self.wanted, self.strings = wanted or set(), dict[int, str]()
-
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        tag = self.tags[name]
-        if tag == "row":  # first: a sheet may hold a million empty styled rows
-            r = attrs.get("r")
-            self.row, self.col = int(r) if r else self.row + 1, 0
-        elif tag == "c":
-            ref = attrs.get("r")
-            self.col = column_index(ref.rstrip("0123456789")) if ref else self.col + 1
-            self.ctype = attrs.get("t", "n")
-            self.has_f, self.value, self.inline = False, None, None
-        elif tag == "v":
-            self.value = self.capture = []
-        elif tag == "f":
-            self.has_f, self.formula = True, []
-            self.capture = self.formula
-        elif tag == "is":
-            self.inline = []
-        elif tag == "si":
-            self.inline = [] if self.index in self.wanted else None
-        elif tag == "t" and self.inline is not None:
-            self.capture = self.inline
-
-    def end(self, name: str) -> None:
-        tag = self.tags[name]
-        if tag == "row":
-            if self.row_occupied:
-                self.row_done(self.row, 1)
-        elif tag == "c":
-            self._cell()
-        elif tag in ("v", "f", "t"):
-            self.capture = None
-        elif tag == "si":
-            if self.inline is not None:
-                self.strings[self.index] = "".join(self.inline)
-            self.index += 1
-
-    def text(self, data: str) -> None:
-        if self.capture is not None and len(self.capture) < _MAX_CAPTURE:
-            self.capture.append(data)
-
-    def _cell(self) -> None:
-        # Occupied = what calamine materialises: any <v> (a formula's cached "" included:
-        # calamine aborts on one at XFD1048576 too), inline string or formula. A cell with only
-        # a style is not, and costs nothing.
-        if self.value is None and self.inline is None and not self.has_f:
-            return
-        value = "".join(self.value) if self.value is not None else None
-        issue = None
-        # A cached empty text (t="str", <v></v>) is the legitimate value of =SI(A2="";"";…).
-        if self.has_f and (value is None or (value == "" and self.ctype != "str")):
-            formula = "".join(self.formula)
-            issue = (FORMULE_SANS_VALEUR, f"={formula}" if formula else "(formule partagée)")
-        elif self.ctype == "e":
-            issue = (ERREUR_DE_FORMULE, value or "#?")
-        text = "".join(self.inline) if self.inline is not None else value or ""
-        self.cell(self.row, self.col, 1, issue, text)
-        if self.values is not None and self.ctype == "s" and value:
-            self.shared[f"{column_letters(self.col)}{self.row}"] = int(value)
-
-
-def _scan_xlsx(archive: zipfile.ZipFile, limits: Settings) -> list[SheetScan]:
-    sheets, rels = _Collect("sheet"), _Collect("Relationship")
-    _parse(archive, "xl/workbook.xml", sheets)
-    _parse(archive, "xl/_rels/workbook.xml.rels", rels)
-    parts: dict[str | None, str] = {}
-    for rel in rels.found:
-        if rel.get("Type", "").endswith("/worksheet"):  # chartsheets hold no cells
-            t = rel.get("Target", "")
-            parts[rel.get("Id")] = posixpath.normpath(t[1:] if t[:1] == "/" else f"xl/{t}")
-    todo = [(s.get("name", ""), parts[s["id"]]) for s in sheets.found if s.get("id") in parts]
-    # Every worksheet part is bounded, named or not: calamine's own mapping (duplicate ids, odd
-    # targets) must never reach a part we skipped.
-    loose = {i.filename for i in archive.infolist() if _WORKSHEET.fullmatch(i.filename)}
-    todo += [(p, p) for p in sorted(loose | set(parts.values())) if p not in dict(todo).values()]
-    scans = []
-    for name, part in todo:
-        state = _XlsxSheet(name, limits)
-        _parse(archive, part, state)
-        state.scan.values = values = state.values
-        if values is not None and state.shared:
-            strings = _XlsxSheet("", limits, set(state.shared.values()))
-            _parse(archive, "xl/sharedStrings.xml", strings)
-            values.update({ref: strings.strings.get(i, "") for ref, i in state.shared.items()})
-        scans.append(state.scan)
-    return scans
-
-
-_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
-_ODS_TAGS = {"table-cell": "cell", "covered-table-cell": "cell", "annotation": "note"}
-_ODS_TAGS |= {"table": "table", "table-row": "row", "p": "p"}
-_ODS_ERROR = re.compile(r"#[A-Z0-9/]+[!?]|#N/A|Err:\d+")
-
-
-class _OdsContent(_Events):
-    tables = notes = in_p = next_row = row = rows = col = cols = 0
-    sheet: _SheetState | None = None
-    cell: dict[str, str] = {}  # replaced at each cell
-    capture: list[str] = []  # replaced at each cell
-
-    def __init__(self, limits: Settings) -> None:
-        self.limits, self.scans = limits, list[SheetScan]()
-        self.tags = _Locals(_ODS_TAGS)
-
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        tag = self.tags[name]
-        if tag in ("table", "row", "cell"):
-            # Attributes by local name too; office:value-type then calcext:value-type (« error »)
-            attrs = {k.rpartition(" ")[2]: v for k, v in attrs.items()}
-        if tag == "table":
-            self.tables += 1
-            if self.tables == 1:
-                self.sheet = _SheetState(attrs.get("name", ""), self.limits)
-                self.next_row = 1
-        elif self.tables != 1:
-            return  # outside a sheet, or a sub-table inside a cell: not the sheet's rows
-        elif tag == "row":
-            self.row, self.rows, self.col = self.next_row, _repeat(attrs, "rows"), 1
-        elif tag == "cell":
-            self.cell, self.cols, self.capture = attrs, _repeat(attrs, "columns"), []
-        elif tag == "note":  # a comment's text is not the cell's
-            self.notes += 1
-        elif tag == "p":
-            self.in_p += 1
-            if self.capture:  # a second paragraph of the same cell
-                self.text("\n")
-
-    def end(self, name: str) -> None:
-        tag = self.tags[name]
-        if tag == "table":
-            self.tables -= 1
-            if self.tables == 0 and self.sheet is not None:
-                self.sheet.scan.values = self.sheet.values
-                self.scans.append(self.sheet.scan)
-        elif self.tables != 1 or self.sheet is None:
-            return
-        elif tag == "note":
-            self.notes -= 1
-        elif tag == "p":
-            self.in_p -= 1
-        elif tag == "cell":
-            self._cell(self.sheet)
-            self.col += self.cols
-        elif tag == "row":
-            self.sheet.row_done(self.row, self.rows)
-            self.next_row += self.rows
-
-    def text(self, data: str) -> None:
-        if self.in_p and not self.notes and len(self.capture) < _MAX_CAPTURE:
-            self.capture.append(data)
-
-    def _cell(self, sheet: _SheetState) -> None:
-        attrs, text = self.cell, "".join(self.capture)
-        formula = attrs.get("formula")
-        has_value = any(a in attrs for a in ("value-type", "value", "string-value"))
-        if not (has_value or formula is not None or text):
-            return  # empty, however many times repeated: nothing to count, nothing to expand
-        shown, issue = text.strip(), None
-        if attrs.get("value-type") == "error" or (formula and _ODS_ERROR.fullmatch(shown)):
-            issue = (ERREUR_DE_FORMULE, shown or "#?")
-        elif formula is not None and not has_value and not text:
-            issue = (FORMULE_SANS_VALEUR, "=" + formula.split(":=", 1)[-1].lstrip("="))
-        sheet.cell(self.row, self.col, self.cols, issue, text or attrs.get("value", ""))
-
-
-def _repeat(attrs: dict[str, str], what: str) -> int:
-    return max(1, int(attrs.get(f"number-{what}-repeated", "1")))
-
-
-def _scan_ods(archive: zipfile.ZipFile, limits: Settings) -> list[SheetScan]:
-    content = _OdsContent(limits)
-    _parse(archive, "content.xml", content)
-    return content.scans
+    return reads

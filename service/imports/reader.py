@@ -3,11 +3,12 @@
 Sheets are found by name and headers mapped on row 1, both through `fold` (case, accents, `*`,
 NBSP, repeated spaces) and the aliases of `columns.py`. Data rows come out lazily, in batches,
 as `RawRow`s numbered like the spreadsheet (header = 1), blank rows skipped. Structure problems
-are plain `StructureAnomaly`s. Values are left as calamine returns them (str, int, float, bool,
-date, datetime, time, timedelta; '' for an empty cell): normalisation is the next stage's job.
+are anomalies of row 1 (or 0: the file). Values are left as calamine returns them (str, int,
+float, bool, date, datetime, time, timedelta; '' for an empty cell): normalisation is the next
+stage's job.
 
-calamine only ever sees a workbook that `prescan` accepted: `open_workbook` takes the scan as
-proof, and refuses to load a sheet the scan did not cover (calamine can abort the process).
+calamine only ever sees what `prescan` accepted: it opens the scan's package (the scanned
+sheets only), never the upload, and the reader refuses a sheet the scan did not cover.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from datetime import date, datetime, time, timedelta
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from service.config import Settings, get_settings
+from service.imports.anomalies import Anomalie, locate, quote
 from service.imports.columns import WORKBOOK_1, Column, Sheet
 from service.imports.filecheck import FICHIER_ILLISIBLE, FICHIER_PROTEGE, SpreadsheetFormat
 from service.imports.prescan import TROP_DE_LIGNES, WorkbookScan, column_letters
+from service.logging import get_logger
 from service.referentiels.checks import Severite
+from service.referentiels.suggestions import closest, did_you_mean
 from service.referentiels.text import fold
 
 FEUILLE_MANQUANTE = "FEUILLE_MANQUANTE"
@@ -34,17 +38,8 @@ COLONNE_INCONNUE = "COLONNE_INCONNUE"
 
 CellValue = str | int | float | bool | date | datetime | time | timedelta
 _RESAVE = "Ouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau et déposez-le."
-
-
-@dataclass(frozen=True, slots=True)
-class StructureAnomaly:
-    code: str
-    severite: Severite
-    feuille: str
-    ligne: int  # 0: the file as a whole; 1: the header row
-    colonne: str
-    valeur: str
-    message: str
+_CLOSE_HEADER = 80  # % of similarity for « Vouliez-vous dire … ? » between two headers
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +67,14 @@ class SheetReader:
     """The sheets found, their structure anomalies, and their data rows on demand."""
 
     layouts: list[SheetLayout]
-    anomalies: list[StructureAnomaly]
+    anomalies: list[Anomalie]
     _rows: _RowSource = field(repr=False)
     batch_size: int = field(default_factory=lambda: get_settings().batch_size)
 
     @property
     def ok(self) -> bool:
         """False when a structure error rejects the file: do not import its rows."""
-        return not any(a.severite is Severite.ERREUR for a in self.anomalies)
+        return not any(a.blocking for a in self.anomalies)
 
     def iter_rows(self, batch_size: int | None = None) -> Iterator[list[RawRow]]:
         """Non-blank data rows, sheet after sheet; a batch never mixes two sheets."""
@@ -109,7 +104,7 @@ def open_workbook(
     if scan.format is SpreadsheetFormat.CSV:
         return read_csv(data, sheets)
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(scan.package))
         names = list(workbook.sheet_names)
     except PasswordError:
         return _failed(
@@ -117,44 +112,37 @@ def open_workbook(
             "Le fichier est protégé par un mot de passe : retirez-le, enregistrez et déposez-le "
             "à nouveau.",
         )
-    except (CalamineError, ValueError, OSError):
+    except (CalamineError, ValueError, OSError) as exc:
+        log.warning("import.parser_error", parser="calamine", error=str(exc))
         return _failed(
             FICHIER_ILLISIBLE, f"Le fichier est endommagé et ne peut pas être lu. {_RESAVE}"
         )
     scanned = {s.name for s in scan.sheets}
     layouts: list[SheetLayout] = []
-    anomalies: list[StructureAnomaly] = []
+    anomalies: list[Anomalie] = []
     for spec in sheets:
         name = next((n for n in names if fold(n) == fold(spec.name)), None)
         if name is None:
-            shown = ", ".join(f"« {n} »" for n in names)
-            anomalies.append(
-                _anomaly(
-                    FEUILLE_MANQUANTE,
-                    spec.name,
-                    0,
-                    "",
-                    "",
-                    f"La feuille « {spec.name} » est absente du classeur (feuilles présentes : "
-                    f"{shown}). Renommez la feuille concernée « {spec.name} » ou repartez du "
-                    "modèle.",
-                )
-            )
+            anomalies.append(_missing_sheet(spec, scan.sheet_names or names))
             continue
+        unreadable = _failed(
+            FICHIER_ILLISIBLE, f"Le fichier a une feuille {quote(name)} illisible. {_RESAVE}"
+        )
         if name not in scanned:  # never hand calamine a sheet the pre-scan did not bound
-            return _failed(FICHIER_ILLISIBLE, f"La feuille « {name} » est illisible. {_RESAVE}")
+            return unreadable
         try:
             sheet = workbook.get_sheet_by_name(name)
             offset = sheet.start[1] if sheet.start else 0
             first = next(sheet.iter_rows(), []) if sheet.start and sheet.start[0] == 0 else []
             del sheet  # a sheet is held whole in memory: drop it before loading the next one
-        except CalamineError:
-            return _failed(FICHIER_ILLISIBLE, f"La feuille « {name} » est illisible. {_RESAVE}")
+        except CalamineError as exc:
+            log.warning("import.parser_error", parser="calamine", sheet=name, error=str(exc))
+            return unreadable
         layout, problems = _map_headers(spec, name, list(enumerate(first, start=offset)))
         layouts.append(layout)
         anomalies.extend(problems)
 
-    def rows(layout: SheetLayout) -> Iterator[tuple[int, int, Sequence[CellValue]]]:
+    def sheet_rows(layout: SheetLayout) -> Iterator[tuple[int, int, Sequence[CellValue]]]:
         sheet = workbook.get_sheet_by_name(layout.found_name)
         offset = sheet.start[1] if sheet.start else 0
         # calamine's iter_rows starts at row 1 (leading empty rows are padded) but at the first
@@ -163,7 +151,22 @@ def open_workbook(
             if index:
                 yield index + 1, offset, values
 
-    return SheetReader(layouts, anomalies, rows)
+    return SheetReader(layouts, anomalies, sheet_rows)
+
+
+def _missing_sheet(spec: Sheet, present: Sequence[str]) -> Anomalie:
+    shown = ", ".join(quote(n) for n in present) or "aucune"
+    close = closest(spec.name, present, cutoff=70)
+    todo = (
+        f"Si c'est la feuille {quote(close)}, renommez-la {quote(spec.name)}."
+        if close
+        else f"Renommez la feuille concernée {quote(spec.name)} ou repartez du modèle."
+    )
+    message = (
+        f"{locate(spec.name, 0, '')} : la feuille est absente du classeur (feuilles présentes : "
+        f"{shown}). {todo}"
+    )
+    return Anomalie(spec.name, 0, "", "", FEUILLE_MANQUANTE, Severite.ERREUR, message)
 
 
 def read_csv(
@@ -198,17 +201,17 @@ def read_csv(
         names = " ni à la feuille ".join(s.name for s in sheets)
         return _failed(
             FEUILLE_MANQUANTE,
-            f"Les en-têtes de la ligne 1 du fichier CSV ne correspondent ni à la feuille {names}. "
-            "Un fichier CSV contient une seule feuille, avec les en-têtes du modèle en ligne 1.",
+            f"Le fichier CSV n'a pas en ligne 1 les en-têtes de la feuille {names}. Un fichier "
+            "CSV contient une seule feuille, avec les en-têtes du modèle en ligne 1.",
         )
     layout, problems = _map_headers(spec, spec.name, cells)
 
-    def rows(layout: SheetLayout) -> Iterator[tuple[int, int, Sequence[CellValue]]]:
+    def csv_rows(layout: SheetLayout) -> Iterator[tuple[int, int, Sequence[CellValue]]]:
         for index, record in enumerate(records()):
             if index:
                 yield index + 1, 0, record
 
-    return SheetReader([layout], problems, rows)
+    return SheetReader([layout], problems, csv_rows)
 
 
 def _keys(spec: Sheet) -> dict[str, Column]:
@@ -233,11 +236,11 @@ def _recognise(sheets: Sequence[Sheet], cells: Sequence[tuple[int, CellValue]]) 
 
 def _map_headers(
     spec: Sheet, found_name: str, cells: Sequence[tuple[int, CellValue]]
-) -> tuple[SheetLayout, list[StructureAnomaly]]:
+) -> tuple[SheetLayout, list[Anomalie]]:
     keys = _keys(spec)
     layout = SheetLayout(spec, found_name, {}, {})
-    problems: list[StructureAnomaly] = []
-    where = f"Feuille {spec.name}"
+    problems: list[Anomalie] = []
+    unknown: list[tuple[str, str]] = []  # (letter, header as spelled)
     for col, raw in cells:
         if _blank(raw):
             continue
@@ -245,67 +248,87 @@ def _map_headers(
         letter = column_letters(col + 1)
         column = keys.get(fold(text))
         if column is None:
-            problems.append(
-                _anomaly(
-                    COLONNE_INCONNUE,
-                    spec.name,
-                    1,
-                    text,
-                    text,
-                    f"{where} : la colonne {letter} (« {text} ») n'est pas une colonne du modèle ; "
-                    "elle est ignorée. Si elle devait être lue, corrigez son en-tête (voir le "
-                    "modèle).",
-                    Severite.AVERTISSEMENT,
-                )
-            )
+            unknown.append((letter, text))
         elif column.field in layout.columns:
-            first = layout.columns[column.field]
+            first = column_letters(layout.columns[column.field] + 1)
             problems.append(
-                _anomaly(
+                _header_anomaly(
                     COLONNE_EN_DOUBLE,
-                    spec.name,
-                    1,
+                    spec,
+                    letter,
                     text,
-                    text,
-                    f"{where} : les colonnes {column_letters(first + 1)} (« "
-                    f"{layout.headers[column.field]} ») et {letter} (« {text} ») désignent "
-                    f"toutes deux « {column.header} ». Supprimez ou renommez l'une des deux.",
+                    f"désigne la même colonne du modèle ({quote(column.header)}) que la colonne "
+                    f"{first} ({quote(layout.headers[column.field])}) : supprimez ou renommez "
+                    "l'une des deux.",
                 )
             )
         else:
             layout.columns[column.field] = col
             layout.headers[column.field] = text
-    for column in spec.columns:
-        if column.required and column.field not in layout.columns:
-            problems.append(
-                _anomaly(
-                    COLONNE_MANQUANTE,
-                    spec.name,
-                    1,
-                    column.header,
-                    "",
-                    f"{where} : la colonne obligatoire « {column.header} » est absente. "
-                    "Ajoutez-la en ligne 1 (voir le modèle).",
-                )
+    absent = [c for c in spec.columns if c.field not in layout.columns]
+    for letter, text in unknown:
+        meant = _closest_column(text, absent)
+        hint = did_you_mean(meant.header) if meant else ""
+        problems.append(
+            _header_anomaly(
+                COLONNE_INCONNUE,
+                spec,
+                letter,
+                text,
+                "n'est pas une colonne du modèle ; elle est ignorée. Si elle devait être lue, "
+                f"corrigez son en-tête (voir le modèle).{hint}",
+                Severite.AVERTISSEMENT,
             )
+        )
+    for column in absent:
+        if not column.required:
+            continue
+        typo = next((u for u in unknown if _closest_column(u[1], [column])), None)
+        todo = (
+            f"Vouliez-vous dire {quote(column.header)} en colonne {typo[0]} ({quote(typo[1])}) ? "
+            "Corrigez alors son en-tête."
+            if typo
+            else "Ajoutez-la en ligne 1 (voir le modèle)."
+        )
+        problems.append(
+            Anomalie(
+                spec.name,
+                1,
+                column.header,
+                "",
+                COLONNE_MANQUANTE,
+                Severite.ERREUR,
+                f"{locate(spec.name, 1, '')} : la colonne obligatoire {quote(column.header)} est "
+                f"absente. {todo}",
+            )
+        )
     return layout, problems
 
 
-def _anomaly(
+def _closest_column(text: str, columns: Sequence[Column]) -> Column | None:
+    """The column whose header or an alias is close to `text` (a typo in a header)."""
+    names = {name: c for c in columns for name in (c.header, *c.aliases)}
+    found = closest(text, list(names), cutoff=_CLOSE_HEADER)
+    return names[found] if found else None
+
+
+def _header_anomaly(
     code: str,
-    feuille: str,
-    ligne: int,
-    colonne: str,
-    valeur: str,
-    message: str,
+    spec: Sheet,
+    letter: str,
+    text: str,
+    detail: str,
     severite: Severite = Severite.ERREUR,
-) -> StructureAnomaly:
-    return StructureAnomaly(code, severite, feuille, ligne, colonne, valeur, message)
+) -> Anomalie:
+    """About a header of row 1: placed on the header as spelled, named by its column letter."""
+    message = f"{locate(spec.name, 1, letter)} : {quote(text)} {detail}"
+    return Anomalie(spec.name, 1, text, text, code, severite, message)
 
 
 def _failed(code: str, message: str) -> SheetReader:
     """A reader without sheets: the file as a whole is refused (row 0)."""
-    return SheetReader([], [_anomaly(code, "", 0, "", "", message)], lambda _: iter(()))
+    anomaly = Anomalie("", 0, "", "", code, Severite.ERREUR, message)
+    return SheetReader([], [anomaly], lambda _: iter(()))
 
 
 def _decode(data: bytes) -> str:

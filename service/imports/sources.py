@@ -7,20 +7,24 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from service.imports.anomalies import Anomalie
-from service.imports.columns import TEMPLATE_VERSION
+from service.imports.anomalies import Anomalie, anomaly, locate, quote
+from service.imports.columns import TEMPLATE_VERSION, WORKBOOK_1
 from service.imports.filecheck import FileRefusal, inspect_upload
 from service.imports.prescan import (
     FORMULE_SANS_VALEUR,
     CellIssue,
+    IgnoredSheet,
     WorkbookScan,
     column_letters,
     prescan,
 )
 from service.imports.reader import RawRow, SheetLayout, SheetReader, open_workbook
+from service.logging import get_logger
 from service.referentiels.checks import Severite
 
 MARKER_PREFIX = "offre-temps1-"
+FEUILLE_IGNOREE = "FEUILLE_IGNOREE"
+log = get_logger(__name__)
 
 
 @dataclass
@@ -32,7 +36,7 @@ class OpenedSource:
 
     @property
     def fatal(self) -> bool:
-        return self.reader is None or any(a.bloquante for a in self.anomalies)
+        return self.reader is None or any(a.blocking for a in self.anomalies)
 
     def batches(self, size: int) -> Iterator[list[RawRow]]:
         """Batches of raw rows, sheet after sheet (a batch never mixes two sheets)."""
@@ -55,20 +59,37 @@ def _marker_problem(scan: WorkbookScan) -> Anomalie | None:
         return None
     return _file_anomaly(
         "MODELE_OBSOLETE",
-        f"Ce fichier provient d'une version périmée du modèle ({markers[0].strip()}). "
-        "Téléchargez le modèle à jour (GET /api/v1/modeles/offre.xlsx ou « offre modele ») "
+        f"Le fichier provient d'une version périmée du modèle ({quote(markers[0].strip())}) : "
+        "téléchargez le modèle à jour (GET /api/v1/modeles/offre.xlsx ou « offre modele ») "
         "et recopiez-y vos lignes.",
+    )
+
+
+def _ignored_sheet(sheet: IgnoredSheet) -> Anomalie:
+    read = " et ".join(s.name for s in WORKBOOK_1)
+    return Anomalie(
+        sheet.name,
+        0,
+        "",
+        "",
+        FEUILLE_IGNOREE,
+        Severite.AVERTISSEMENT,
+        f"{locate(sheet.name, 0, '')} : c'est {sheet.kind}, elle est ignorée (seules les "
+        f"feuilles {read} sont lues).",
     )
 
 
 def _formula_detail(issue: CellIssue) -> str:
     if issue.code == FORMULE_SANS_VALEUR:
         return (
-            f"la formule « {issue.value} » n'a pas de valeur calculée enregistrée. Ouvrez le "
-            "fichier dans Excel ou LibreOffice, recalculez-le et enregistrez-le, ou remplacez la "
-            "formule par sa valeur (Collage spécial > Valeurs)."
+            f"est une formule sans valeur calculée enregistrée (cellule {issue.ref}) : ouvrez "
+            "le fichier dans Excel ou LibreOffice, recalculez-le et enregistrez-le, ou remplacez "
+            "la formule par sa valeur (Collage spécial > Valeurs)."
         )
-    return f"la formule renvoie l'erreur {issue.value} : corrigez-la ou saisissez la valeur."
+    return (
+        f"est l'erreur que renvoie la formule de la cellule {issue.ref} : corrigez la formule "
+        "ou saisissez la valeur."
+    )
 
 
 def _formula_issues(
@@ -81,15 +102,14 @@ def _formula_issues(
     for issue in (*sheet.formulas_without_value, *sheet.error_cells):
         column = by_column.get(issue.column - 1, column_letters(issue.column))
         found[(layout.spec.name, issue.row)].append(
-            Anomalie(
+            anomaly(
                 layout.spec.name,
                 issue.row,
                 column,
                 issue.value,
                 issue.code,
                 Severite.ERREUR,
-                f"Feuille {layout.spec.name}, ligne {issue.row}, colonne {column} "
-                f"(cellule {issue.ref}) : {_formula_detail(issue)}",
+                _formula_detail(issue),
             )
         )
 
@@ -109,11 +129,11 @@ def open_source(filename: str, data: bytes) -> OpenedSource:
     if marker is not None:
         opened.anomalies.append(marker)
         return opened
+    for sheet in scan.ignored:
+        log.info("import.sheet_ignored", sheet=sheet.name, kind=sheet.kind)
+        opened.anomalies.append(_ignored_sheet(sheet))
     reader = open_workbook(data, scan)
-    opened.anomalies.extend(
-        Anomalie(a.feuille, a.ligne, a.colonne, a.valeur, a.code, a.severite, a.message)
-        for a in reader.anomalies
-    )
+    opened.anomalies.extend(reader.anomalies)
     if reader.ok:
         opened.reader = reader
         issues: dict[tuple[str, int], list[Anomalie]] = defaultdict(list)

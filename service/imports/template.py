@@ -16,10 +16,13 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string as column_index
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -103,6 +106,7 @@ class _List:
         return f"{LISTES}!${self.column}$2:${self.column}${len(self.values) + 1}"
 
 
+@cache
 def _lists() -> dict[Kind, _List]:
     return {
         Kind.TYPE: _List("Types de dispositif", tuple(t.libelle for t in types()), "A"),
@@ -141,18 +145,17 @@ _VALIDATIONS = {
 
 def build_template(prefill: Prefill | None = None) -> bytes:
     """The Temps 1 workbook as .xlsx bytes; with `prefill`, its rows below the headers."""
-    lists = _lists()
     wb = Workbook()
     readme = wb.active
     assert readme is not None  # a new Workbook always has its first sheet
     readme.title = README
-    _write_readme(readme, lists)
+    write_readme(readme)
     for sheet, rows in (
         (ENTITES, prefill.entites if prefill else ()),
         (DISPOSITIFS, prefill.dispositifs if prefill else ()),
     ):
-        _write_data_sheet(wb.create_sheet(sheet.name), sheet, rows, lists)
-    _write_lists(wb.create_sheet(LISTES), lists)
+        _write_data_sheet(wb.create_sheet(sheet.name), sheet, rows)
+    write_lists(wb.create_sheet(LISTES))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -161,7 +164,8 @@ def build_template(prefill: Prefill | None = None) -> bytes:
 # --- « Entités » and « Dispositifs » ---------------------------------------------------------
 
 
-def _header_note(column: Column) -> str:
+def header_note(column: Column) -> str:
+    """The comment on a column's header: format, obligation, who may write it."""
     lines = [
         "Obligatoire." if column.required else "Facultatif.",
         column.help,
@@ -175,7 +179,6 @@ def _write_data_sheet(
     ws: Worksheet,
     sheet: Sheet,
     rows: Sequence[Mapping[str, object]],
-    lists: Mapping[Kind, _List],
 ) -> None:
     known = {c.field for c in sheet.columns}
     for number, row in enumerate(rows, start=1):
@@ -192,10 +195,10 @@ def _write_data_sheet(
         set_text(header, column.header)
         header.font = HEADER_FONT
         header.fill = REQUIRED_FILL if column.required else OPTIONAL_FILL
-        header.comment = comment(_header_note(column))
+        header.comment = comment(header_note(column))
         dimension = ws.column_dimensions[letter]
-        dimension.width = column_width(column.header, minimum=_WIDTHS.get(column.kind, 14))
-        number_format = _cell_format(column)
+        dimension.width = template_width(column)
+        number_format = cell_format(column)
         if number_format:
             # The first rows' cells carry the format (every tool keeps a cell's format); the
             # column style extends it to rows typed further down, where Excel and LibreOffice
@@ -203,21 +206,32 @@ def _write_data_sheet(
             dimension.number_format = number_format
             for r in range(2, last_formatted + 1):
                 ws.cell(row=r, column=index).number_format = number_format
-        if (chosen := lists.get(column.kind)) and column.kind in _VALIDATIONS:
-            ws.add_data_validation(
-                _validation(column.kind, chosen, f"{letter}2:{letter}{LAST_ROW}")
-            )
+        if (validation := drop_down(column, letter)) is not None:
+            ws.add_data_validation(validation)
         for r, row in enumerate(rows, start=2):
             _write_prefilled(ws.cell(row=r, column=index), column, row.get(column.field))
     ws.freeze_panes = "A2"
 
 
-def _cell_format(column: Column) -> str | None:
+def template_width(column: Column) -> float:
+    return column_width(column.header, minimum=_WIDTHS.get(column.kind, 14))
+
+
+def cell_format(column: Column) -> str | None:
+    """Text for identifiers (leading zeros kept), a date format for dates, else None."""
     if column.kind in TEXT_KINDS:
         return TEXT_FORMAT
     if column.kind is Kind.DATE:
         return DATE_FORMAT
     return None
+
+
+def drop_down(column: Column, letter: str) -> DataValidation | None:
+    """The column's drop-down list (pointing at « Listes »), from row 2 down, if it has one."""
+    chosen = _lists().get(column.kind)
+    if chosen is None or column.kind not in _VALIDATIONS:
+        return None
+    return _validation(column.kind, chosen, f"{letter}2:{letter}{LAST_ROW}")
 
 
 def _validation(kind: Kind, chosen: _List, ref: str) -> DataValidation:
@@ -270,18 +284,29 @@ def _as_date(value: object) -> object:
 # --- « Listes » ------------------------------------------------------------------------------
 
 
-def _write_lists(ws: Worksheet, lists: Mapping[Kind, _List]) -> None:
-    for chosen in lists.values():
-        header = ws[f"{chosen.column}1"]
-        set_text(header, chosen.title)
-        header.font = HEADER_FONT
-        for r, value in enumerate(chosen.values, start=2):
-            set_text(ws[f"{chosen.column}{r}"], value)
+def write_lists(ws: Worksheet) -> None:
+    """« Listes », row after row (a normal or a write-only sheet): each list in its column."""
+    lists = sorted(_lists().values(), key=lambda chosen: chosen.column)
+    for chosen in lists:
         ws.column_dimensions[chosen.column].width = column_width(
             chosen.title, *chosen.values, maximum=50
         )
     # Hidden, not « very hidden »: a curious user may unhide it in Excel or LibreOffice.
     ws.sheet_state = "hidden"
+    for r in range(max(len(chosen.values) for chosen in lists) + 1):
+        cells: list[Cell | None] = []
+        for chosen in lists:
+            text = chosen.title if r == 0 else (chosen.values[r - 1 : r] or [None])[0]
+            cells.extend([None] * (column_index(chosen.column) - 1 - len(cells)))
+            if text is None:
+                cells.append(None)
+                continue
+            cell = WriteOnlyCell(ws)
+            set_text(cell, text)
+            if r == 0:
+                cell.font = HEADER_FONT
+            cells.append(cell)
+        ws.append(cells)
 
 
 # --- « Lisez-moi » ---------------------------------------------------------------------------
@@ -293,9 +318,19 @@ def _required(sheet: Sheet) -> str:
     return ", ".join(c.header for c in sheet.columns if c.required)
 
 
-def _write_readme(ws: Worksheet, lists: Mapping[Kind, _List]) -> None:
+def write_readme(ws: Worksheet) -> None:
+    """« Lisez-moi », row after row (a normal or a write-only sheet), with the version marker
+    in the hidden cell MARKER_CELL."""
+    lists = _lists()
+    marker = WriteOnlyCell(ws)
+    set_text(marker, TEMPLATE_VERSION)
+    marker.font = HIDDEN_FONT
+    marker_column = column_index(MARKER_CELL.rstrip("0123456789"))
+    ws.column_dimensions[get_column_letter(marker_column)].hidden = True
     doc = TextSheet(ws, _README_WIDTHS)
-    doc.paragraph("Import de l'offre – modèle Temps 1", font=TITLE_FONT)
+    doc.paragraph(
+        "Import de l'offre – modèle Temps 1", font=TITLE_FONT, extra={marker_column: marker}
+    )
     doc.paragraph(
         "Ce classeur déclare ou met à jour les entités (organismes gestionnaires) et leurs "
         "dispositifs. Remplissez les feuilles « Entités » et « Dispositifs » à partir de la "
@@ -347,10 +382,6 @@ def _write_readme(ws: Worksheet, lists: Mapping[Kind, _List]) -> None:
     for kind in (Kind.FORME_JURIDIQUE, Kind.FINANCEURS, Kind.PUBLICS):
         chosen = lists[kind]
         doc.table_row(chosen.title, LIST_SEPARATOR.join(chosen.values), span_last=True)
-    marker = ws[MARKER_CELL]
-    set_text(marker, TEMPLATE_VERSION)
-    marker.font = HIDDEN_FONT
-    ws.column_dimensions[MARKER_CELL.rstrip("0123456789")].hidden = True
 
 
 _FORMATS = (

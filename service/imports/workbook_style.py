@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -115,52 +117,80 @@ def column_width(*texts: str, minimum: float = 10, maximum: float = 60) -> float
 
 
 class TextSheet:
-    """Writes an explanatory sheet (« Lisez-moi ») top to bottom: paragraphs merged across all
+    """Writes an explanatory sheet (« Lisez-moi ») top to bottom, row after row, so that it
+    works in a normal and in a write-only workbook alike: paragraphs merged across all
     columns, small tables. Row heights are estimated from the text length because neither
     Excel nor LibreOffice fits the height of merged wrapped cells."""
 
     def __init__(self, ws: Worksheet, widths: tuple[float, ...]) -> None:
-        self.ws, self.widths, self.row = ws, widths, 1
+        self.ws, self.widths, self.row = ws, widths, 0
         for index, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
 
-    def _fit(self, *texts_widths: tuple[str, float]) -> None:
+    def _append(
+        self,
+        texts_widths: Sequence[tuple[str, float]],
+        *,
+        font: Font | None = None,
+        span: tuple[int, int] | None = None,
+        extra: Mapping[int, Cell] | None = None,
+    ) -> None:
+        self.row += 1
         # A column of width w holds about w characters of Calibri 11; 5 % margin for words
         # that do not fit at the end of a line.
         lines = max(math.ceil(len(t) / (w * 0.95)) for t, w in texts_widths)
         self.ws.row_dimensions[self.row].height = 15 * max(1, lines) + 2
+        cells: list[Cell | None] = []
+        for text, _ in texts_widths:
+            cell = WriteOnlyCell(self.ws)
+            set_text(cell, text)
+            cell.alignment = WRAP
+            if font is not None:
+                cell.font = font
+            cells.append(cell)
+            if span is not None and len(cells) == span[0]:
+                cells.extend([None] * (span[1] - span[0]))
+        for column, cell in sorted((extra or {}).items()):
+            cells.extend([None] * (column - 1 - len(cells)))
+            cells.append(cell)
+        self.ws.append(cells)
+        if span is not None and span[1] > span[0]:
+            merge(self.ws, f"{get_column_letter(span[0])}{self.row}:"
+                           f"{get_column_letter(span[1])}{self.row}")  # fmt: skip
 
-    def paragraph(self, text: str, *, font: Font | None = None, gap: bool = False) -> None:
-        """`text` across all columns; `gap` leaves an empty row before it (a new section)."""
-        if gap:
-            self.row += 1
-        cell = self.ws.cell(row=self.row, column=1)
-        set_text(cell, text)
-        cell.alignment = WRAP
-        if font is not None:
-            cell.font = font
-        self.ws.merge_cells(
-            start_row=self.row, start_column=1, end_row=self.row, end_column=len(self.widths)
-        )
-        self._fit((text, sum(self.widths)))
+    def gap(self) -> None:
         self.row += 1
+        self.ws.append([])
+
+    def paragraph(
+        self,
+        text: str,
+        *,
+        font: Font | None = None,
+        gap: bool = False,
+        extra: Mapping[int, Cell] | None = None,
+    ) -> None:
+        """`text` across all columns; `gap` leaves an empty row before it (a new section);
+        `extra`: cells of the same row beyond the paragraph, by column number."""
+        if gap:
+            self.gap()
+        span = (1, len(self.widths))
+        self._append([(text, sum(self.widths))], font=font, span=span, extra=extra)
 
     def table_row(self, *texts: str, header: bool = False, span_last: bool = False) -> None:
         """One text per column; with `span_last`, the last one spans the remaining columns."""
         widths = list(self.widths[: len(texts)])
+        span = None
         if span_last and len(texts) < len(self.widths):
             widths[-1] = sum(self.widths[len(texts) - 1 :])
-            self.ws.merge_cells(
-                start_row=self.row,
-                start_column=len(texts),
-                end_row=self.row,
-                end_column=len(self.widths),
-            )
-        for index, text in enumerate(texts, start=1):
-            cell = self.ws.cell(row=self.row, column=index)
-            set_text(cell, text)
-            cell.alignment = WRAP
-            if header:
-                cell.font = HEADER_FONT
-        self._fit(*zip(texts, widths, strict=True))
-        self.row += 1
+            span = (len(texts), len(self.widths))
+        font = HEADER_FONT if header else None
+        self._append(list(zip(texts, widths, strict=True)), font=font, span=span)
+
+
+def merge(ws: Worksheet, ref: str) -> None:
+    """Merge `ref` in a normal or a write-only sheet (which only records the range)."""
+    if isinstance(ws, Worksheet):
+        ws.merge_cells(ref)
+    else:
+        ws.merged_cells.add(ref)

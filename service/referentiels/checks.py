@@ -19,7 +19,7 @@ class Issue:
     """A problem found in one value: a stable anomaly code and a French explanation.
 
     ``detail`` completes a sentence that the caller starts with the sheet, row, column and
-    value, e.g. « n'est pas un SIREN valide (9 chiffres attendus, clé de contrôle incorrecte). »
+    value, e.g. « n'est pas un SIREN valide (clé de contrôle incorrecte) : … »
     """
 
     code: str

@@ -119,7 +119,8 @@ def _read_code(
 
 
 def _digits_hint(value: str, expected: int) -> str:
-    return f"{expected} chiffres attendus, {len(value)} caractères trouvés"
+    found = "chiffres" if value.isascii() and value.isdigit() else "caractères"
+    return f"{expected} chiffres attendus, {len(value)} {found} trouvés"
 
 
 def check_siren(raw: object) -> Checked[str]:
@@ -130,7 +131,7 @@ def check_siren(raw: object) -> Checked[str]:
         detail = f"n'est pas un SIREN valide ({_digits_hint(read.value, 9)}) : {_SIREN_DIGITS}."
         return _fail(read, "SIREN_INVALIDE", detail)
     if not siren.is_valid(read.value):
-        detail = f"n'est pas un SIREN valide (9 chiffres attendus, {_BAD_KEY}) : {_SIREN_FIX}."
+        detail = f"n'est pas un SIREN valide ({_BAD_KEY}) : {_SIREN_FIX}."
         return _fail(read, "SIREN_INVALIDE", detail)
     return read
 
@@ -144,7 +145,7 @@ def check_siret(raw: object) -> Checked[str]:
         detail = f"n'est pas un SIRET valide ({_digits_hint(read.value, 14)}) : {_SIRET_FIX}."
         return _fail(read, "SIRET_INVALIDE", detail)
     if not siret.is_valid(read.value):
-        detail = f"n'est pas un SIRET valide (14 chiffres attendus, {_BAD_KEY}) : {_SIRET_FIX}."
+        detail = f"n'est pas un SIRET valide ({_BAD_KEY}) : {_SIRET_FIX}."
         return _fail(read, "SIRET_INVALIDE", detail)
     return read
 

@@ -6,7 +6,6 @@ returns the canonical spelling, so the database never holds « pension de famill
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from functools import cache
@@ -14,6 +13,7 @@ from types import MappingProxyType
 
 from service.referentiels.checks import Checked, Issue, error
 from service.referentiels.reference_data import TypeRecord, types
+from service.referentiels.suggestions import closest, did_you_mean
 from service.referentiels.text import normalise_name
 
 TYPES_BY_CODE: Mapping[str, TypeRecord] = MappingProxyType({t.code: t for t in types()})
@@ -24,8 +24,6 @@ _TYPES_BY_KEY: dict[str, TypeRecord] = {
 }
 _LABELS = tuple(t.libelle for t in types())
 _ITEM_SEPARATORS = re.compile(r"[;\r\n]+")
-# difflib is quadratic: a pasted paragraph gets no suggestion.
-_SUGGEST_MAX = 100
 _NO_CAPACITY = frozenset({"prestations", "aucune"})
 _WITH_PLACES = frozenset({"places", "logements"})
 
@@ -37,11 +35,8 @@ def _index(allowed: tuple[str, ...]) -> dict[str, str]:
 
 def _suggestion(text: str, allowed: tuple[str, ...]) -> str:
     """« Vouliez-vous dire … ? » for a near miss, so that a typo is fixed without the list."""
-    if len(text) > _SUGGEST_MAX:
-        return ""
-    keys = _index(allowed)
-    close = difflib.get_close_matches(normalise_name(text), list(keys), n=1, cutoff=0.75)
-    return f" Vouliez-vous dire « {keys[close[0]]} » ?" if close else ""
+    found = closest(text, allowed)
+    return did_you_mean(found) if found else ""
 
 
 def find_type(raw: object) -> Checked[TypeRecord]:

@@ -11,20 +11,24 @@ import structlog
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from service.imports.filecheck import FileInfo, SpreadsheetFormat
 from tests.support.api import submit, wait_for
 from tests.support.samples import GOOD_DISPOSITIFS, GOOD_ENTITES, workbook
 from tests.support.workbooks import (
+    QUADRATIC_BLOWUP,
     patch_central_directory,
     raw_xlsx,
     rows_xml,
     sheet_xml,
     streamed_sheet,
+    with_prolog,
     xlsx_bytes,
 )
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
 
 ENTITE_HEADER = ["SIREN", "Raison sociale", "Département du siège"]
+DISPOSITIF_HEADER = ["SIREN de l'entité", "Nom du dispositif", "Type de dispositif", "Département"]
 BILLION_LAUGHS = (
     '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
     '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
@@ -74,8 +78,10 @@ def refused_by_worker(client: TestClient, admin: dict[str, str], data: bytes, co
 
 
 def test_zip_bombs_are_refused_before_any_parser(
-    api_client: TestClient, admin: dict[str, str], engine: Engine
+    api_client: TestClient, admin: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from service.config import get_settings
+
     good = workbook(GOOD_ENTITES, GOOD_DISPOSITIFS)
     declared = patch_central_directory(good, 2, uncompressed=0xFFFF_FF00)
     body = refused_at_upload(api_client, admin, declared, "FICHIER_DANGEREUX")
@@ -89,22 +95,58 @@ def test_zip_bombs_are_refused_before_any_parser(
         {"Entités": sheet_xml(rows_xml([ENTITE_HEADER]))},
         extra_parts={f"xl/media/i{i}.bin": b"x" for i in range(250)},
     )
+    monkeypatch.setattr(get_settings(), "max_zip_entries", 200)
     refused_at_upload(api_client, admin, many, "FICHIER_DANGEREUX")
     assert nothing_applied(engine)
 
 
 def test_entity_expansion_and_external_entities(
-    api_client: TestClient, admin: dict[str, str], engine: Engine
+    api_client: TestClient, admin: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import defusedxml  # the guard the parsers rely on is installed
 
     assert defusedxml.__version__
     laughs = one_sheet(ENTITY_CELL.format(name="lol3"), prolog=BILLION_LAUGHS)
-    refused_by_worker(api_client, admin, laughs, "FICHIER_DANGEREUX")
     xxe = one_sheet(ENTITY_CELL.format(name="xxe"), prolog=XXE)
+    shared = raw_xlsx(
+        {"Entités": sheet_xml(rows_xml([ENTITE_HEADER]))},
+        extra_parts={"xl/sharedStrings.xml": with_prolog("<sst/>", QUADRATIC_BLOWUP)},
+    )
+    for bomb in (laughs, xxe, shared):
+        refused_at_upload(api_client, admin, bomb, "FICHIER_DANGEREUX")
+    # The worker does not trust the API's checks (another version may run there): with the
+    # upload check out of the way, it refuses them itself and logs them as attacks too.
+    monkeypatch.setattr(
+        "api.routers.imports.inspect_upload",
+        lambda name, data: FileInfo(name, SpreadsheetFormat.XLSX, len(data), "0" * 64),
+    )
+    refused_by_worker(api_client, admin, laughs, "FICHIER_DANGEREUX")
     message = refused_by_worker(api_client, admin, xxe, "FICHIER_DANGEREUX")["message"]
     assert "root:" not in message
+    refused_by_worker(api_client, admin, shared, "FICHIER_DANGEREUX")
     assert nothing_applied(engine)
+
+
+def test_sheets_the_import_does_not_read_are_not_dangerous(
+    api_client: TestClient, admin: dict[str, str], engine: Engine
+) -> None:
+    far = '<row r="1"><c r="A1"><v>1</v></c></row>'
+    far += '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    sheets = {
+        "Entités": sheet_xml(rows_xml([ENTITE_HEADER, ["732829320", "Aurore", "75"]])),
+        "Dispositifs": sheet_xml(rows_xml([DISPOSITIF_HEADER])),
+        "Notes": sheet_xml(far),
+        **{f"Feuil{i}": sheet_xml(rows_xml([[i]])) for i in range(1021)},
+    }
+    with structlog.testing.capture_logs() as logs:
+        job = wait_for(
+            api_client,
+            admin,
+            submit(api_client, admin, raw_xlsx(sheets), application="automatique").json()["id"],
+        )
+    assert job["statut"] == "termine", job
+    assert not any(entry["event"] == "security.file_refused" for entry in logs)
+    assert not nothing_applied(engine)
 
 
 def test_extreme_dimensions_and_the_cell_that_aborts_calamine(

@@ -13,7 +13,7 @@ import functools
 import io
 import struct
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl import Workbook
@@ -274,3 +274,43 @@ def million_styled_rows_xlsx(data_rows: int = 2) -> bytes:
     real = rows_xml([["SIREN", "Raison sociale"], *data])
     empty = (f'<row r="{r}" s="1" customFormat="1"/>' for r in range(data_rows + 2, 1_048_577))
     return raw_xlsx({"Entités": streamed_sheet(real, empty)})
+
+
+def rewrite_zip(
+    data: bytes,
+    *,
+    rename: Callable[[str], str] = lambda name: name,
+    replace: Mapping[str, Part] | None = None,
+    drop: Sequence[str] = (),
+) -> bytes:
+    """A copy of a ZIP with parts renamed (`rename` gets each original name), replaced (by
+    original name; a name not in the archive is added) or dropped."""
+    replace = dict(replace or {})
+    parts: dict[str, Part] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if info.filename in drop:
+                continue
+            content = replace.pop(info.filename, None)
+            parts[rename(info.filename)] = archive.read(info) if content is None else content
+    parts.update(replace)
+    return zip_bytes(parts)
+
+
+def with_prolog(xml: Part, prolog: str) -> bytes:
+    """`xml` (a part's text) with `prolog` (a DOCTYPE…) inserted before its root element."""
+    text = xml if isinstance(xml, str) else b"".join([xml] if isinstance(xml, bytes) else xml)
+    raw = text.encode() if isinstance(text, str) else text
+    if raw.startswith(b"<?xml"):
+        end = raw.index(b"?>") + 2
+        return raw[:end] + prolog.encode() + raw[end:]
+    return b'<?xml version="1.0" encoding="UTF-8"?>' + prolog.encode() + raw
+
+
+# XML attacks, each a DOCTYPE to put before a part's root element.
+BILLION_LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+)
+QUADRATIC_BLOWUP = f'<!DOCTYPE q [<!ENTITY a "{"a" * 50_000}">]>'
+EXTERNAL_ENTITY = '<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'

@@ -6,8 +6,10 @@ from service.imports.cross_rules import (
     DispositifKey,
     EntiteKey,
     KnownKeys,
+    LiveDispositif,
     dispositif_rules,
     entite_rules,
+    probable_duplicates,
 )
 from service.imports.plan import (
     DISPOSITIF_FIELDS,
@@ -59,11 +61,27 @@ def test_unknown_entite_and_entite_in_error() -> None:
         NONE_KNOWN,
         None,
     )
+    # Only a SIREN that no entité has is « inconnue »: one of the Entités sheet refused for its
+    # own errors says so, and where.
     assert sorted((a.ligne, a.code) for a in found) == [
         (3, "ENTITE_INCONNUE"),
-        (4, "ENTITE_INCONNUE"),
+        (4, "ENTITE_EN_ERREUR"),
     ]
-    assert "ligne 2" in next(a for a in found if a.ligne == 4).message
+    in_error = next(a for a in found if a.ligne == 4)
+    assert in_error.message.startswith(
+        "Feuille Dispositifs, ligne 4, colonne SIREN de l'entité : « 732829320 » est le SIREN "
+        "d'une entité de la feuille Entités (ligne 2) qui contient des erreurs"
+    )
+    unknown = next(a for a in found if a.ligne == 3)
+    assert "aucune entité" in unknown.message and "Vouliez-vous dire" not in unknown.message
+
+
+def test_unknown_entite_one_typo_away_from_a_known_one() -> None:
+    # Both SIRENs have a valid key: swapping 0 and 9 is the one typo the key cannot catch.
+    known = KnownKeys(sirens=frozenset({"100000090"}), identifiants={})
+    (found,) = dispositif_rules([key(3, siren="100000009")], [], known, None)
+    assert found.code == "ENTITE_INCONNUE"
+    assert found.message.endswith("Vouliez-vous dire « 100000090 » ?")
 
 
 def test_entite_known_in_database_is_enough() -> None:
@@ -155,6 +173,25 @@ def test_absent_column_untouched_empty_cell_clears() -> None:
     assert change.apres["adresse"] == "1 rue X"
 
 
+def test_reserved_state_columns_are_reported_once_per_column() -> None:
+    rows = [
+        staged(2, capacite_financee=12, financeurs=["BOP 177"]),
+        staged(3, nom="Autre", capacite_financee=5, financeurs=["CAF"]),
+        staged(4, nom="Troisième", capacite_financee=None),
+    ]
+    result = plan(rows, [live_dispositif()], state_profile=False)
+    assert sorted((a.colonne, a.ligne) for a in result.anomalies) == [
+        ("Capacité financée", 2),
+        ("Financeurs", 2),
+    ]
+    capacity, financeurs = sorted(result.anomalies, key=lambda a: a.colonne)
+    assert "(2 lignes : 2, 3)" in capacity.message  # row 4 changes nothing: a new empty one
+    assert financeurs.valeur == "BOP 177" and "['" not in financeurs.message
+    assert financeurs.message.startswith(
+        "Feuille Dispositifs, ligne 2, colonne Financeurs : « BOP 177 » est ignoré"
+    )
+
+
 def test_state_fields_from_a_non_state_profile_are_ignored_with_a_warning() -> None:
     result = plan(
         [staged(2, capacite_financee=99, financeurs=[])], [live_dispositif()], state_profile=False
@@ -208,3 +245,50 @@ def test_entites_plan() -> None:
         live,
     )
     assert [c.action for c in result.changes] == ["inchange", "creation"]
+
+
+# --- DOUBLON_PROBABLE ------------------------------------------------------------------------
+
+LIVE = [
+    LiveDispositif("DSP-75-000001", "732829320", "75", "HEB_CHRS", "CHRS Les Lilas"),
+    LiveDispositif("DSP-75-000002", "732829320", "75", "HEB_CHRS", "CHRS Les Roses"),
+    LiveDispositif("DSP-75-000003", "732829320", "75", "RS_PENSION_FAMILLE", "Les Lilas"),
+]
+
+
+def probable(rows: list[DispositifKey]) -> list[tuple[int, str]]:
+    return [(a.ligne, a.message) for a in probable_duplicates(rows, LIVE)]
+
+
+def test_a_renamed_dispositif_without_its_identifier_is_a_probable_duplicate() -> None:
+    ((ligne, message),) = probable([key(7, nom="CHRS « Les Lilas » Paris 11e")])
+    assert ligne == 7
+    assert message.startswith(
+        "Feuille Dispositifs, ligne 7, colonne Nom du dispositif : « CHRS « Les Lilas » Paris "
+        "11e » ressemble au dispositif existant DSP-75-000001 (« CHRS Les Lilas »)"
+    )
+    assert "recopiez DSP-75-000001 dans la colonne Identifiant" in message
+    (found,) = probable_duplicates([key(7, nom="CHRS Lilas")], LIVE)
+    assert (found.code, found.severite, found.departement) == (
+        "DOUBLON_PROBABLE",
+        "avertissement",
+        "75",
+    )
+
+
+def test_what_is_not_a_probable_duplicate() -> None:
+    assert probable([key(2, nom="CHRS Les Lilas")]) == []  # the same key: an update
+    assert probable([key(2, nom="chrs les-lilas")]) == []  # idem, once normalised
+    assert probable([key(2, nom="Accueil de nuit Belleville")]) == []  # another name
+    assert probable([key(2, nom="CHRS Les Lilas 2", type_code="HEB_HU")]) == []  # another type
+    assert probable([key(2, nom="CHRS Les Lilas 2", departement="93")]) == []
+    assert probable([key(2, nom="CHRS Les Lilas 2", siren="552081317")]) == []
+    assert probable([key(2, nom="CHRS Les Lilas 2", identifiant="DSP-75-000009")]) == []
+    assert probable([key(2, nom="CHRS Les Lilas 2", has_error=True)]) == []
+
+
+def test_an_existing_dispositif_the_file_updates_is_not_what_a_new_row_meant() -> None:
+    by_id = [key(2, identifiant="DSP-75-000001"), key(3, nom="CHRS Les Lilas 2")]
+    assert probable(by_id) == []
+    by_name = [key(2), key(3, nom="CHRS Les Lilas 2")]
+    assert probable(by_name) == []

@@ -8,7 +8,8 @@ import pytest
 
 from service.imports.columns import DISPOSITIFS, ENTITES
 from service.imports.normalise import normalise_row
-from service.imports.rules import RuleContext, dispositif_rules
+from service.imports.rules import RuleContext, check_dispositif_row
+from service.referentiels.suggestions import KnownValues
 
 NATIONAL = RuleContext(scope=None, state_profile=True)
 PARIS_SIAO = RuleContext(scope=frozenset({"75"}), state_profile=False)
@@ -133,7 +134,7 @@ def test_absent_columns_are_not_in_values_present_empty_ones_clear() -> None:
 
 def rule_codes(cells: dict[str, object], ctx: RuleContext = NATIONAL) -> list[str]:
     row = normalise_row(DISPOSITIFS, 9, dispositif(**cells))
-    return sorted(a.code for a in dispositif_rules(row, ctx))
+    return sorted(a.code for a in check_dispositif_row(row, ctx))
 
 
 def test_capacity_forbidden_for_veille_sociale_and_premier_accueil() -> None:
@@ -145,7 +146,7 @@ def test_capacity_forbidden_for_veille_sociale_and_premier_accueil() -> None:
 
 def test_capacity_message_names_the_category() -> None:
     row = normalise_row(DISPOSITIFS, 9, dispositif(type_code="DNA", capacite_financee=3))
-    (anomaly,) = dispositif_rules(row, NATIONAL)
+    (anomaly,) = check_dispositif_row(row, NATIONAL)
     assert "Premier accueil (DNA) n'a pas de capacité" in anomaly.message
 
 
@@ -162,7 +163,7 @@ def test_siret_of_another_entity_is_a_warning() -> None:
 
 def test_out_of_scope_departement() -> None:
     row = normalise_row(DISPOSITIFS, 31, dispositif(departement="69"))
-    (anomaly,) = dispositif_rules(row, PARIS_SIAO)
+    (anomaly,) = check_dispositif_row(row, PARIS_SIAO)
     assert anomaly.code == "HORS_PERIMETRE"
     assert "vous ne pouvez importer que pour le 75" in anomaly.message
     assert rule_codes({"departement": "75"}, PARIS_SIAO) == []
@@ -179,3 +180,64 @@ def test_dates_accept_french_iso_and_cells() -> None:
     )
     assert row.values["date_ouverture"] == "2021-03-04"
     assert row.values["date_fermeture"] == "2031-03-04"
+
+
+# --- « Vouliez-vous dire … ? » against known values -------------------------------------------
+
+KNOWN = KnownValues(
+    sirens={"732829320", "552081317"},
+    emails={"jean.dupont@aurore.asso.fr", "Marie.Curie@ddets.gouv.fr"},
+)
+
+
+def message_of(code: str, **cells: object) -> str:
+    row = normalise_row(DISPOSITIFS, 4, dispositif(**cells), KNOWN)
+    return next(a.message for a in row.anomalies if a.code == code)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("732829321", "732829320"),  # a wrong digit
+        ("732892320", "732829320"),  # two neighbours swapped
+        ("73282932", "732829320"),  # a digit missing
+        ("7328293200", "732829320"),  # a digit too many
+        ("552 081 318", "552081317"),  # typed with spaces
+    ],
+)
+def test_a_siren_one_typo_away_from_a_known_one(typed: str, meant: str) -> None:
+    assert message_of("SIREN_INVALIDE", siren=typed).endswith(f"Vouliez-vous dire « {meant} » ?")
+
+
+def test_a_siren_further_away_gets_no_suggestion() -> None:
+    assert "Vouliez-vous dire" not in message_of("SIREN_INVALIDE", siren="732820031")
+    assert "Vouliez-vous dire" not in message_of("SIREN_INVALIDE", siren="73282932X")
+    plain = normalise_row(DISPOSITIFS, 4, dispositif(siren="732829321"))  # nothing known
+    assert "Vouliez-vous dire" not in plain.anomalies[0].message
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("jean.dupont@aurore.asso,fr", "jean.dupont@aurore.asso.fr"),
+        ("jean dupont@aurore.asso.fr", "jean.dupont@aurore.asso.fr"),
+        ("marie.curie@ddets.gouv.f", "marie.curie@ddets.gouv.fr"),
+    ],
+)
+def test_an_email_one_typo_away_from_a_known_one(typed: str, meant: str) -> None:
+    message = message_of("COURRIEL_INVALIDE", courriel_responsable=typed)
+    assert message.endswith(f"Vouliez-vous dire « {meant} » ?")
+
+
+def test_an_email_further_away_gets_no_suggestion() -> None:
+    message = message_of("COURRIEL_INVALIDE", courriel_responsable="paul martin@aurore.asso.fr")
+    assert "Vouliez-vous dire" not in message
+
+
+def test_list_values_are_shown_as_typed_never_as_a_python_list() -> None:
+    row = normalise_row(DISPOSITIFS, 4, dispositif(structures_historiques="12; ab; 7"))
+    (found,) = row.anomalies
+    assert found.message.startswith(
+        "Feuille Dispositifs, ligne 4, colonne Structures SI SIAO actuelles : « 12; ab; 7 » "
+        "contient « ab », qui n'est pas un identifiant de structure SI SIAO"
+    )

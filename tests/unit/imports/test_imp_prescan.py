@@ -6,9 +6,12 @@ abort the test process (SIGABRT).
 
 from __future__ import annotations
 
+import io
 import time
+import zipfile
 
 import pytest
+import python_calamine
 
 from service.config import Settings, get_settings
 from service.imports.filecheck import FileRefusal
@@ -92,7 +95,7 @@ def test_another_namespace_does_not_slip_past_the_scan() -> None:
         '<t:table-row xmlns:t="urn:autre"><t:table-cell t:number-columns-repeated="16384" '
         'office:value-type="float" office:value="1"/></t:table-row>'
     )
-    refused(ods_bytes({"S": odd}), "FICHIER_DANGEREUX", Format.ODS)
+    refused(ods_bytes({"Entités": odd}), "FICHIER_DANGEREUX", Format.ODS)
 
 
 def test_styled_empty_cells_far_away_cost_nothing() -> None:
@@ -192,16 +195,25 @@ def test_sheet_names_come_through_the_relationships() -> None:
     assert sheets == {"Entités": 2, "Dispositifs": 1}
 
 
-def test_worksheet_parts_without_a_sheet_name_are_scanned_too() -> None:
+def test_calamine_gets_only_the_scanned_sheets() -> None:
     # calamine's own name → part mapping might differ from ours (duplicate ids, odd targets):
-    # every worksheet part is bounded, named or not.
+    # it is handed a package holding the sheets the scan bounded, and nothing else.
     far = '<row r="1"><c r="A1"><v>1</v></c></row>'
     far += '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
     data = raw_xlsx(
-        {"Entités": sheet_xml(rows_xml([HEADER]))},
+        {"Entités": sheet_xml(rows_xml([HEADER])), "Notes": sheet_xml(far)},
         extra_parts={"xl/worksheets/sheet9.xml": sheet_xml(far)},
     )
-    assert "sheet9.xml" in refused(data, "FICHIER_DANGEREUX").message
+    scan = scanned(data)
+    assert [s.name for s in scan.sheets] == ["Entités"]
+    assert scan.sheet_names == ("Entités", "Notes")
+    with zipfile.ZipFile(io.BytesIO(scan.package)) as package:
+        parts = sorted(package.namelist())
+        assert [p for p in parts if "worksheets/" in p] == ["xl/worksheets/sheet1.xml"]
+        assert package.read("xl/worksheets/sheet1.xml") == sheet_xml(rows_xml([HEADER])).encode()
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(scan.package))
+    assert book.sheet_names == ["Entités"]
+    assert book.get_sheet_by_name("Entités").to_python() == [HEADER]
 
 
 def test_readme_values_resolve_shared_strings() -> None:
@@ -247,18 +259,18 @@ def test_ods_repeated_empty_rows_and_cells_cost_nothing() -> None:
 
 def test_ods_repeated_data_is_counted_not_expanded() -> None:
     row = '<table:table-row table:number-rows-repeated="3">' + ods_rows([["x", "y"]])[17:]
-    sheet = scanned(ods_bytes({"S": ods_rows([HEADER]) + row}), Format.ODS).sheets[0]
+    sheet = scanned(ods_bytes({"Entités": ods_rows([HEADER]) + row}), Format.ODS).sheets[0]
     assert (sheet.max_row, sheet.data_rows) == (4, 4)
     huge = '<table:table-row table:number-rows-repeated="1048575">' + ods_rows([["x"]])[17:]
-    refused(ods_bytes({"S": ods_rows([HEADER]) + huge}), "TROP_DE_LIGNES", Format.ODS)
+    refused(ods_bytes({"Entités": ods_rows([HEADER]) + huge}), "TROP_DE_LIGNES", Format.ODS)
     wide = (
         '<table:table-row><table:table-cell table:number-columns-repeated="16384" '
         'office:value-type="float" office:value="1"/></table:table-row>'
     )
-    message = refused(ods_bytes({"S": wide}), "FICHIER_DANGEREUX", Format.ODS).message
+    message = refused(ods_bytes({"Entités": wide}), "FICHIER_DANGEREUX", Format.ODS).message
     assert "XFD1" in message
     beyond = wide.replace('"16384"', '"1000000000"')  # past any column letter
-    refused(ods_bytes({"Lisez-moi": beyond}), "FICHIER_DANGEREUX", Format.ODS)
+    refused(ods_bytes({"Dispositifs": beyond}), "FICHIER_DANGEREUX", Format.ODS)
 
 
 def test_ods_formula_without_value_and_errors() -> None:
@@ -272,7 +284,7 @@ def test_ods_formula_without_value_and_errors() -> None:
         '<table:table-cell table:formula="of:=&quot;&quot;" office:value-type="string" '
         'office:string-value=""/></table:table-row>'
     )
-    sheet = scanned(ods_bytes({"S": ods_rows([HEADER]) + cells}), Format.ODS).sheets[0]
+    sheet = scanned(ods_bytes({"Entités": ods_rows([HEADER]) + cells}), Format.ODS).sheets[0]
     assert [(i.ref, i.value) for i in sheet.formulas_without_value] == [("A2", "=[.A1]*2")]
     assert [(i.ref, i.value) for i in sheet.error_cells] == [("B2", "#DIV/0!"), ("C2", "#REF!")]
 
@@ -283,7 +295,7 @@ def test_ods_issue_list_is_capped_and_the_rest_counted() -> None:
         'table:formula="of:=1/0" calcext:value-type="error"><text:p>#DIV/0!</text:p>'
         "</table:table-cell></table:table-row>"
     )
-    sheet = scanned(ods_bytes({"S": row}), Format.ODS).sheets[0]
+    sheet = scanned(ods_bytes({"Dispositifs": row}), Format.ODS).sheets[0]
     assert len(sheet.error_cells) == 10_000 and sheet.omitted_issues == 5_000
 
 

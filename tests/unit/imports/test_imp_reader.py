@@ -107,13 +107,15 @@ def test_duplicate_missing_and_unknown_columns() -> None:
     reader = read("offre.xlsx", workbook([entites], [dispositifs]))
     assert codes(reader) == ["COLONNE_EN_DOUBLE", "COLONNE_INCONNUE", "COLONNE_MANQUANTE"]
     double, unknown, missing = reader.anomalies
-    assert (
-        double.severite is Severite.ERREUR and "A (« SIREN ») et D (« N° SIREN »)" in double.message
-    )
+    assert double.severite is Severite.ERREUR
+    assert double.message.startswith("Feuille Entités, ligne 1, colonne D : « N° SIREN » ")
+    assert "que la colonne A (« SIREN »)" in double.message
     assert unknown.severite is Severite.AVERTISSEMENT and unknown.colonne == "Remarques"
+    assert unknown.message.startswith("Feuille Entités, ligne 1, colonne E : « Remarques » ")
+    assert "Vouliez-vous dire" not in unknown.message
     assert missing.message == (
-        "Feuille Dispositifs : la colonne obligatoire « Nom du dispositif » est absente. "
-        "Ajoutez-la en ligne 1 (voir le modèle)."
+        "Feuille Dispositifs, ligne 1 : la colonne obligatoire « Nom du dispositif » est "
+        "absente. Ajoutez-la en ligne 1 (voir le modèle)."
     )
     assert (missing.feuille, missing.ligne, missing.colonne) == (
         "Dispositifs",

@@ -115,17 +115,22 @@ def test_siren_separators_and_numeric_cells(raw: object) -> None:
 
 
 def test_siren_wrong_key_message() -> None:
+    # Nine digits are there: only the key is wrong, the message says nothing else.
     checked = check_siren("552081318")
     assert codes(checked) == ["SIREN_INVALIDE"]
     assert checked.issues[0].detail.startswith(
-        "n'est pas un SIREN valide (9 chiffres attendus, clé de contrôle incorrecte)"
+        "n'est pas un SIREN valide (clé de contrôle incorrecte) :"
     )
+    assert "9 chiffres attendus" not in checked.issues[0].detail
 
 
 def test_siren_wrong_length_says_how_many_digits() -> None:
     checked = check_siren("55208131")
     assert codes(checked) == ["SIREN_INVALIDE"]
-    assert "8 caractères trouvés" in checked.issues[0].detail
+    assert "(9 chiffres attendus, 8 chiffres trouvés)" in checked.issues[0].detail
+    assert "clé" not in checked.issues[0].detail
+    letter = check_siren("55208131A").issues[0].detail
+    assert "(9 chiffres attendus, 9 caractères trouvés)" in letter
 
 
 @pytest.mark.parametrize(
@@ -202,7 +207,7 @@ def test_siret_with_a_valid_key_but_an_invalid_siren_part_is_refused() -> None:
 
 
 def test_siret_wrong_length_and_lost_zero() -> None:
-    assert "13 caractères trouvés" in check_siret("7328293200007").issues[0].detail
+    assert "13 chiffres trouvés" in check_siret("7328293200007").issues[0].detail
     siret = luhn_key(luhn_key("01234567") + "0001")
     checked = check_siret(int(siret))
     assert checked.value == siret
