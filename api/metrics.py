@@ -9,9 +9,9 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from sqlalchemy import text
 
-from service.db.engine import get_engine
+from service.db.engine import session_scope
+from service.jobs.queries import job_metrics
 
 router = APIRouter(tags=["santé"])
 
@@ -31,27 +31,14 @@ class JobCollector:
             "Durée moyenne des jobs terminés dans les dernières 24 h.",
             labels=["type"],
         )
-        with get_engine().connect() as conn:
-            for type_, statut, count in conn.execute(
-                text("SELECT type, statut, count(*) FROM offre.job GROUP BY type, statut")
-            ):
-                jobs.add_metric([type_, statut], count)
-            row = conn.execute(
-                text(
-                    "SELECT coalesce(sum(creations), 0), coalesce(sum(modifications), 0), "
-                    "coalesce(sum(fermetures), 0) FROM offre.job_departement "
-                    "WHERE statut = 'termine'"
-                )
-            ).one()
-            for action, value in zip(("creation", "modification", "fermeture"), row, strict=True):
-                applied.add_metric([action], value)
-            for type_, seconds in conn.execute(
-                text(
-                    "SELECT type, avg(extract(epoch FROM fin - debut)) FROM offre.job "
-                    "WHERE statut = 'termine' AND fin > now() - interval '1 day' GROUP BY type"
-                )
-            ):
-                duration.add_metric([type_], float(seconds or 0))
+        with session_scope() as session:
+            figures = job_metrics(session)
+        for type_, statut, count in figures.jobs:
+            jobs.add_metric([type_, statut], count)
+        for action, value in figures.applied.items():
+            applied.add_metric([action], value)
+        for type_, seconds in figures.durations:
+            duration.add_metric([type_], seconds)
         yield from (jobs, applied, duration)
 
 

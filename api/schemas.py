@@ -48,3 +48,12 @@ def job_out() -> Any:
 def page_of(model: Any) -> Any:
     """``Page[model]`` for a model built at run time (the union of the kinds' figures)."""
     return Page[model]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+def file_response(description: str, *media_types: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI description of a route answering a file."""
+    return {200: {"content": {m: _BINARY for m in media_types}, "description": description}}

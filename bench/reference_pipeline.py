@@ -30,8 +30,8 @@ from service.imports.columns import DISPOSITIFS, ENTITES, Sheet
 from service.imports.cross_rules import DispositifKey, EntiteKey, KnownKeys
 from service.imports.filecheck import FileRefusal, inspect_upload
 from service.imports.normalise import NormalisedRow, normalise_row
-from service.imports.plan import DISPOSITIF_FIELDS, ENTITE_FIELDS
 from service.imports.prescan import prescan
+from service.offre.fields import DISPOSITIF_FIELDS, ENTITE_FIELDS
 from service.referentiels.text import fold, normalise_name
 
 _D_COLUMNS = [f for f in DISPOSITIF_FIELDS if f != "siren"]

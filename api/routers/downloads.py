@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import IdentityDep, SessionDep
 from api.errors import ApiError, error_body
 from api.permissions import visible_job_or_404
-from api.schemas import ERRORS
+from api.schemas import ERRORS, XLSX, file_response
 from service.config import get_settings
 from service.jobs import exports
 from service.jobs.queries import visible_departements
@@ -25,7 +25,6 @@ from service.jobs.queries import visible_departements
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], responses=ERRORS)
 
 NO_STORE = {"Cache-Control": "no-store"}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _requested(nom: str) -> object:
@@ -63,10 +62,7 @@ _WAIT: dict[int | str, dict[str, Any]] = {
     "/{job_id}/rapport.xlsx",
     summary="Le rapport annoté d'un job",
     response_class=StreamingResponse,
-    responses={
-        200: {"content": {XLSX: {}}, "description": "Le classeur, restreint à vos départements."},
-        **_WAIT,
-    },
+    responses={**file_response("Le classeur, restreint à vos départements.", XLSX), **_WAIT},
 )
 async def report(requested: Annotated[Requested, Depends(_requested("rapport.xlsx"))]) -> Response:
     """Vos feuilles, cellules en erreur en rouge et avertissements en orange, commentées ; une
@@ -78,7 +74,7 @@ async def report(requested: Annotated[Requested, Depends(_requested("rapport.xls
     "/{job_id}/anomalies.csv",
     summary="Les anomalies d'un job en CSV",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "Point-virgule, UTF-8."}, **_WAIT},
+    responses={**file_response("Point-virgule, UTF-8.", "text/csv"), **_WAIT},
 )
 async def anomalies_csv(
     requested: Annotated[Requested, Depends(_requested("anomalies.csv"))],

@@ -53,7 +53,13 @@ def _still_allowed(courriel: str, job_id: int) -> bool:
     "/{job_id}/evenements",
     summary="Progression en direct (server-sent events)",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "Flux d'événements."}},
+    responses={
+        200: {
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "description": "Des événements « progression » dont les données sont les chiffres "
+            "du job (le même objet que GET /api/v1/jobs/{job_id}).",
+        }
+    },
 )
 async def events(
     job_id: int,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from service.db.engine import get_engine
@@ -12,12 +13,26 @@ from service.redis_client import get_redis
 router = APIRouter(tags=["santé"])
 
 
-@router.get("/health")
-def health() -> dict[str, str]:
-    return {"statut": "ok"}
+class Sante(BaseModel):
+    statut: str = "ok"
 
 
-@router.get("/ready")
+class Pret(BaseModel):
+    statut: str = Field(description="« pret » ou « indisponible ».")
+    verifications: dict[str, str] = Field(description="PostgreSQL et Redis : « ok » ou la raison.")
+
+
+@router.get("/health", response_model=Sante, summary="Le processus répond")
+def health() -> Sante:
+    return Sante()
+
+
+@router.get(
+    "/ready",
+    response_model=Pret,
+    summary="PostgreSQL et Redis répondent",
+    responses={503: {"model": Pret, "description": "Un service manque."}},
+)
 def ready() -> JSONResponse:
     checks: dict[str, str] = {}
     try:

@@ -5,17 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import func, select
 
 from api.deps import SessionDep
 from api.pagination import PageDep
 from api.permissions import OffreReader, not_found
+from api.schemas import ERRORS, Page
 from service.auth.permissions import Action, Identity, can
-from service.offre.queries import dispositif_dict, entite_dict
-from service.offre.tables import Dispositif, Entite
+from service.offre.queries import (
+    departement_dispositifs,
+    dispositif_out,
+    entite_by_siren,
+    entite_dispositifs,
+    entite_out,
+)
+from service.offre.schemas import DispositifOut, EntiteDetail
 from service.referentiels.departements import CODES
 
-router = APIRouter(prefix="/api/v1", tags=["offre"])
+router = APIRouter(prefix="/api/v1", tags=["offre"], responses=ERRORS)
 
 READERS = (Action.IMPORTER_OFFRE, Action.RATTACHER, Action.LIRE_RAPPORTS)
 
@@ -24,41 +30,33 @@ def _may_read(identity: Identity, departement: str) -> bool:
     return any(can(identity, a, departement) for a in READERS)
 
 
-@router.get("/departements/{code}/dispositifs")
-def departement_dispositifs(
+@router.get(
+    "/departements/{code}/dispositifs",
+    response_model=Page[DispositifOut],
+    summary="Les dispositifs d'un département",
+)
+def list_dispositifs(
     code: str, session: SessionDep, page: PageDep, identity: OffreReader
 ) -> dict[str, Any]:
-    """Les dispositifs du département (liste vide s'il n'y en a pas)."""
+    """Par identifiant ; liste vide s'il n'y en a pas."""
     code = code.upper()
     if code not in CODES or not _may_read(identity, code):
         raise not_found("Département")
-    where = Dispositif.departement == code
-    total = session.scalar(select(func.count()).select_from(Dispositif).where(where)) or 0
-    rows = session.execute(
-        select(Dispositif, Entite.siren)
-        .join(Entite, Entite.id == Dispositif.entite_id)
-        .where(where)
-        .order_by(Dispositif.identifiant)
-        .offset(page.offset)
-        .limit(page.taille)
-    )
-    return page.envelope([dispositif_dict(d, siren) for d, siren in rows], total)
+    items, total = departement_dispositifs(session, code, page.offset, page.taille)
+    return page.envelope(items, total)
 
 
-@router.get("/entites/{siren}")
-def entite(siren: str, session: SessionDep, identity: OffreReader) -> dict[str, Any]:
-    """Une entité gestionnaire et ses dispositifs dans votre périmètre."""
-    found = session.scalar(select(Entite).where(Entite.siren == siren.replace(" ", "")))
+@router.get("/entites/{siren}", response_model=EntiteDetail, summary="Une entité gestionnaire")
+def entite(siren: str, session: SessionDep, identity: OffreReader) -> EntiteDetail:
+    """Avec ses dispositifs dans votre périmètre."""
+    found = entite_by_siren(session, siren.replace(" ", ""))
     if found is None:
         raise not_found("Entité")
-    dispositifs = session.scalars(
-        select(Dispositif).where(Dispositif.entite_id == found.id).order_by(Dispositif.identifiant)
-    ).all()
-    return {
-        **entite_dict(found),
-        "dispositifs": [
-            dispositif_dict(d, found.siren)
-            for d in dispositifs
+    return EntiteDetail(
+        **entite_out(found).model_dump(),
+        dispositifs=[
+            dispositif_out(d, found.siren)
+            for d in entite_dispositifs(session, found)
             if _may_read(identity, d.departement)
         ],
-    }
+    )

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from service.db.copy import copy_upsert
 from service.imports.columns import DISPOSITIFS, ENTITES
 from service.imports.live import departement_digest, entites_digest
-from service.imports.plan import DISPOSITIF_FIELDS, ENTITE_FIELDS
 from service.jobs import audit
 from service.jobs.locks import lock_entites
 from service.jobs.tables import Job, JobDepartement, JobPlan
+from service.offre.fields import DISPOSITIF_FIELDS, ENTITE_FIELDS
 from service.referentiels.text import normalise_name
 
 _WRITES = ("creation", "modification", "fermeture")

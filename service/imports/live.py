@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from service.auth.tables import Utilisateur
 from service.imports.cross_rules import KnownKeys, LiveDispositif
-from service.imports.plan import DISPOSITIF_FIELDS, ENTITE_FIELDS
+from service.offre.fields import DISPOSITIF_FIELDS, ENTITE_FIELDS
 from service.offre.tables import Dispositif, Entite
 from service.referentiels.suggestions import KnownValues
 

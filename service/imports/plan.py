@@ -11,12 +11,9 @@ from typing import Any
 
 from service.imports.anomalies import Anomalie, anomaly
 from service.imports.columns import DISPOSITIFS, ENTITES, STATE_ONLY_FIELDS
+from service.offre.fields import DISPOSITIF_FIELDS, ENTITE_FIELDS, LIST_FIELDS
 from service.referentiels.checks import Severite
 from service.referentiels.text import normalise_name
-
-ENTITE_FIELDS = tuple(c.field for c in ENTITES.columns)
-DISPOSITIF_FIELDS = tuple(c.field for c in DISPOSITIFS.columns if c.field != "identifiant")
-_LIST_FIELDS = frozenset(("finess_et", "financeurs", "publics", "structures_historiques"))
 
 CREATION, MODIFICATION, INCHANGE, FERMETURE = "creation", "modification", "inchange", "fermeture"
 
@@ -48,7 +45,7 @@ class Plan:
 
 
 def _empty(name: str) -> Any:
-    return [] if name in _LIST_FIELDS else None
+    return [] if name in LIST_FIELDS else None
 
 
 def _diff(before: Mapping[str, Any], after: Mapping[str, Any], fields: Iterable[str]) -> dict:

@@ -4,12 +4,15 @@ the API routes and the console. Every query here applies the scope filter."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.auth.permissions import Action, Identity, can, can_read_job
 from service.jobs import kinds
+from service.jobs.enums import Statut
 from service.jobs.tables import Job, JobAnomalie, JobDepartement, JobPlan
 
 
@@ -127,3 +130,43 @@ def plan_page(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(JobPlan.id).offset(offset).limit(limit)).all()
     return rows, total
+
+
+@dataclass(frozen=True, slots=True)
+class JobMetrics:
+    """What /metrics exposes, read from PostgreSQL at scrape time (every API process reports
+    the same numbers whatever worker did the work)."""
+
+    jobs: list[tuple[str, str, int]]  # (type, statut, count)
+    applied: dict[str, int]  # creation / modification / fermeture → rows
+    durations: list[tuple[str, float]]  # (type, mean seconds of jobs done in the last 24 h)
+
+
+def job_metrics(session: Session) -> JobMetrics:
+    jobs = [
+        (t, s, int(n))
+        for t, s, n in session.execute(
+            select(Job.type, Job.statut, func.count()).group_by(Job.type, Job.statut)
+        )
+    ]
+    done = JobDepartement.statut == Statut.TERMINE
+    totals = session.execute(
+        select(
+            func.coalesce(func.sum(JobDepartement.creations), 0),
+            func.coalesce(func.sum(JobDepartement.modifications), 0),
+            func.coalesce(func.sum(JobDepartement.fermetures), 0),
+        ).where(done)
+    ).one()
+    durations = [
+        (t, float(seconds or 0))
+        for t, seconds in session.execute(
+            select(Job.type, func.avg(func.extract("epoch", Job.fin - Job.debut)))
+            .where(Job.statut == Statut.TERMINE, Job.fin > func.now() - timedelta(days=1))
+            .group_by(Job.type)
+        )
+    ]
+    return JobMetrics(
+        jobs=jobs,
+        applied=dict(zip(("creation", "modification", "fermeture"), map(int, totals), strict=True)),
+        durations=durations,
+    )

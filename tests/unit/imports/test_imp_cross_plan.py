@@ -12,12 +12,12 @@ from service.imports.cross_rules import (
     probable_duplicates,
 )
 from service.imports.plan import (
-    DISPOSITIF_FIELDS,
     StagedRow,
     natural_key,
     plan_departement,
     plan_entites,
 )
+from service.offre.fields import DISPOSITIF_FIELDS
 
 NONE_KNOWN = KnownKeys(sirens=frozenset(), identifiants={})
 
