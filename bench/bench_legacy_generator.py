@@ -20,7 +20,7 @@ import psycopg
 from service.config import libpq_url
 from service.db.engine import make_engine
 from service.db.migrate import upgrade
-from service.legacy.generator import TAILLE_PAR_DEFAUT, generate, national_departements
+from service.legacy.generator import DEFAULT_SIZE, generate, national_departements
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BENCH_DATABASE = "offre_bench_gen"
@@ -65,27 +65,27 @@ def run(url: str, taille: int, graine: int) -> None:
     try:
         started = time.perf_counter()
         with engine.begin() as conn:
-            stats = generate(conn, departements, taille=taille, graine=graine)
+            stats = generate(conn, departements, size=taille, seed=graine)
         total = time.perf_counter() - started
     finally:
         engine.dispose()
-    lignes = sum(stats.par_table.values())
+    lignes = sum(stats.per_table.values())
     print(f"Jeu national : {len(departements)} départements, taille {taille}, graine {graine}.")
-    for table, count in stats.par_table.items():
+    for table, count in stats.per_table.items():
         print(f"  siao.{table:<20} {_entier(count):>10} {LIBELLES[table]}")
     print(f"  {'total':<25} {_entier(lignes):>10} lignes")
-    print(f"  offre.utilisateur {_entier(stats.comptes_module):>16} comptes du module déjà créés")
-    par_dep = [c["groupe_places"] for c in stats.par_departement.values()]
+    print(f"  offre.utilisateur {_entier(stats.module_accounts):>16} comptes du module déjà créés")
+    par_dep = [c["groupe_places"] for c in stats.per_departement.values()]
     print(f"Groupes de places par département : {min(par_dep)} à {max(par_dep)}.")
-    print(f"Génération + COPY : {_secondes(stats.secondes)}", end="")
-    print(f" ({_entier(lignes / stats.secondes)} lignes/s).")
+    print(f"Génération + COPY : {_secondes(stats.seconds)}", end="")
+    print(f" ({_entier(lignes / stats.seconds)} lignes/s).")
     print(f"Avec la validation (COMMIT) : {_secondes(total)} ({_entier(lignes / total)} lignes/s).")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Mesure du générateur de données historiques.")
     parser.add_argument("--database-url", help="base déjà migrée (sinon base temporaire)")
-    parser.add_argument("--taille", type=int, default=TAILLE_PAR_DEFAUT)
+    parser.add_argument("--taille", type=int, default=DEFAULT_SIZE)
     parser.add_argument("--graine", type=int, default=0)
     args = parser.parse_args()
     if args.database_url:

@@ -160,12 +160,12 @@ def _prepare(
 ) -> tuple[NoisyTemps1, dict[DispositifKey, str]]:
     """Generate, derive the noisy workbook, apply it; natural key → identifiant."""
     with engine.begin() as conn:
-        stats = generate(conn, departements, graine=graine)
+        stats = generate(conn, departements, seed=graine)
         noisy = noisy_from_legacy(conn, departements, graine)
         keys = apply_workbook(conn, noisy)
-    print(f"  {stats.par_table['groupe_places']} groupes, {stats.par_table['structure']} "
+    print(f"  {stats.per_table['groupe_places']} groupes, {stats.per_table['structure']} "
           f"structures, {len(noisy.prefill.dispositifs)} dispositifs, "
-          f"{stats.comptes_module} comptes du module")  # fmt: skip
+          f"{stats.module_accounts} comptes du module")  # fmt: skip
     return noisy, keys
 
 

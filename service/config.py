@@ -31,7 +31,6 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, validation_alias="OFFRE_SECRET_KEY")
 
     data_dir: Path = Path(".offre")
-    environment: str = "dev"
     log_json: bool = False
     log_level: str = "INFO"
 

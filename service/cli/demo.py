@@ -47,11 +47,11 @@ def demo(
             if existing:
                 console.print(f"Données historiques déjà présentes ({existing} structures).")
             else:
-                stats = generate(conn, codes, taille=taille, graine=2026)
+                stats = generate(conn, codes, size=taille, seed=2026)
                 console.print(
                     f"Données SI SIAO historiques générées pour {', '.join(codes)} en "
-                    f"{stats.secondes:.2f} s : "
-                    + ", ".join(f"{n} {t}" for t, n in stats.par_table.items())
+                    f"{stats.seconds:.2f} s : "
+                    + ", ".join(f"{n} {t}" for t, n in stats.per_table.items())
                 )
             legacy = prefill_from_legacy(conn, codes)
         with session_scope(engine) as session:

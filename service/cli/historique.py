@@ -17,7 +17,7 @@ from rich.console import Console
 from sqlalchemy import Connection, text
 
 from service.config import get_settings
-from service.legacy.generator import TAILLE_PAR_DEFAUT, generate
+from service.legacy.generator import DEFAULT_SIZE, generate
 from service.referentiels.departements import check_departement
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def generer(
     ],
     taille: Annotated[
         int, typer.Option(min=1, help="Groupes de places par département (comptes ≈ 0,75 ×).")
-    ] = TAILLE_PAR_DEFAUT,
+    ] = DEFAULT_SIZE,
     graine: Annotated[int, typer.Option(help="Mêmes arguments et graine : mêmes données.")] = 0,
     classeur_bruite: Annotated[
         Path | None,
@@ -127,24 +127,24 @@ def generer(
                     f"des données SI SIAO historiques existent déjà pour {detail}. Le générateur "
                     "n'écrit jamais de données fictives à côté de données existantes."
                 )
-            stats = generate(conn, codes, taille=taille, graine=graine)
+            stats = generate(conn, codes, size=taille, seed=graine)
             noisy = noisy_from_legacy(conn, codes, graine) if classeur_bruite else None
     finally:
         engine.dispose()
-    secondes = f"{stats.secondes:.2f}".replace(".", ",")
+    secondes = f"{stats.seconds:.2f}".replace(".", ",")
     console.print(
         f"Données SI SIAO historiques générées pour {', '.join(codes)} "
         f"(taille {taille}, graine {graine}) en {secondes} s :",
         highlight=False,
     )
-    for table, count in stats.par_table.items():
+    for table, count in stats.per_table.items():
         console.print(f"  siao.{table:<20} {count:>8} {_LIBELLES[table]}", highlight=False)
     console.print(
-        f"  offre.utilisateur{'':<8} {stats.comptes_module:>8} comptes du module déjà créés "
+        f"  offre.utilisateur{'':<8} {stats.module_accounts:>8} comptes du module déjà créés "
         "pour des utilisateurs historiques",
         highlight=False,
     )
-    for code, counts in stats.par_departement.items():
+    for code, counts in stats.per_departement.items():
         console.print(
             f"  {code} : {counts['structure']} structures, {counts['groupe_places']} groupes "
             f"de places, {counts['utilisateur']} comptes",

@@ -23,15 +23,6 @@ def lock_departement(session: Session, departement: str) -> None:
     )
 
 
-def try_lock_departement(session: Session, departement: str) -> bool:
-    return bool(
-        session.scalar(
-            text("SELECT pg_try_advisory_xact_lock(:ns, :key)"),
-            {"ns": NAMESPACE, "key": advisory_lock_key(departement)},
-        )
-    )
-
-
 def lock_entites(session: Session) -> None:
     """Entités are national: their apply is serialised with one lock of its own."""
     session.execute(text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": NAMESPACE})

@@ -1,9 +1,9 @@
 """Realistic, deterministic legacy SI SIAO data (schema ``siao``) for demos, tests and benchmarks.
 
     with engine.begin() as conn:  # the caller owns the transaction; rows go in by COPY
-        stats = generate(conn, ["75", "2A", "971"], taille=30, graine=1)
+        stats = generate(conn, ["75", "2A", "971"], size=30, seed=1)
 
-Determinism: each département draws from its own ``random.Random(f"{graine}:{code}")``: the same
+Determinism: each département draws from its own ``random.Random(f"{seed}:{code}")``: the same
 arguments give the same rows whatever the database holds. Ids continue from ``max(id) + 1`` per
 table (a lock serialises generators): a second call for other départements appends without
 collision; on empty tables a call always yields the same ids. National operators (Aurore,
@@ -11,7 +11,7 @@ Croix-Rouge…) have a fixed SIREN and are reused, across départements and call
 with that SIREN exists. Nominative e-mails are unique within a call except the deliberately
 shared ones. Calling twice for one département duplicates its rows.
 
-Awkward cases (DOMAIN.md §7) have realistic frequencies and, when ``taille`` ≥ 20, each occurs
+Awkward cases (DOMAIN.md §7) have realistic frequencies and, when ``size`` ≥ 20, each occurs
 in every département: DNA structures (700) with groupes de places; accounts whose legacy profiles
 belong to different families; one e-mail for two persons' accounts; generic mailboxes; personal
 webmail; inactive structures, groupes and accounts; homonymous structures; entités sans SIREN; a
@@ -45,7 +45,7 @@ from service.legacy.generator_accounts import (
 from service.referentiels import reference_data
 from service.referentiels.listes import PUBLICS, TYPES_PLACE, TYPES_STRUCTURE_HISTORIQUES
 
-TAILLE_PAR_DEFAUT = 400  # groupes de places per département: 101 départements ≈ 40k
+DEFAULT_SIZE = 400  # groupes de places per département: 101 départements ≈ 40k
 RATIO_UTILISATEURS = 0.75  # accounts per groupe de places
 _MODELS = (t.SiaoEntite, t.SiaoStructure, t.SiaoGroupePlaces, t.SiaoUtilisateur)
 _TABLES = {m.__tablename__: m.__table__ for m in (*_MODELS, t.SiaoUtilisateurProfil)}
@@ -63,14 +63,14 @@ class GenerationStats:
     """Rows written per ``siao`` table, per département (entite: distinct entités it uses),
     seconds, and the accounts created in ``offre.utilisateur`` for legacy users."""
 
-    par_table: dict[str, int]
-    par_departement: dict[str, dict[str, int]]
-    secondes: float
-    comptes_module: int = 0
+    per_table: dict[str, int]
+    per_departement: dict[str, dict[str, int]]
+    seconds: float
+    module_accounts: int = 0
 
     @property
     def lignes(self) -> int:
-        return sum(self.par_table.values())
+        return sum(self.per_table.values())
 
 
 def national_departements() -> tuple[str, ...]:
@@ -81,9 +81,9 @@ def national_departements() -> tuple[str, ...]:
 @dataclass(slots=True)
 class _Entite:
     id: int
-    nom: str
+    name: str
     siren: str | None
-    domaine: str
+    domain: str
     shared: bool  # national or regional: runs structures in several départements
     nics: int = 0  # SIRETs given in the current département
 
@@ -92,10 +92,10 @@ class _Entite:
 class _Structure:
     id: int
     entite: _Entite
-    nom: str
+    name: str
     type_code: int
-    adresse: tuple[str, str, str]
-    actif: bool
+    address: tuple[str, str, str]
+    active: bool
     finess: str | None
     siret: str | None = None
     groupes: list[list[Any]] = field(default_factory=list)
@@ -105,22 +105,22 @@ class _Structure:
 class _Departement:
     code: str
     index: int  # position in the reference list, part of SIREN and SIRET numbers
-    nom: str
+    name: str
     region: str
     rng: random.Random
     entites: dict[str, _Entite] = field(default_factory=dict)  # local ones, created here
 
 
 class LegacyGenerator:
-    def __init__(self, graine: int, next_ids: dict[str, int], existing: dict[str, int]) -> None:
-        self.offset = random.Random(f"{graine}:identifiants").randrange(10**7)
+    def __init__(self, seed: int, next_ids: dict[str, int], existing: dict[str, int]) -> None:
+        self.offset = random.Random(f"{seed}:identifiants").randrange(10**7)
         self.ids = {table: itertools.count(first) for table, first in next_ids.items()}
         self.existing = existing  # SIREN → id of shared entités already in siao.entite
         self.nationales: dict[int, _Entite] = {}
         self.regionales: dict[str, _Entite] = {}
         # Accounts of the new module (offre.utilisateur) that Temps 1 already created for some
         # legacy users: (courriel, nom, prénom, profil, départements).
-        self.comptes_module: list[tuple[str, str, str, str, tuple[str, ...]]] = []
+        self.module_accounts: list[tuple[str, str, str, str, tuple[str, ...]]] = []
         self.emails: set[str] = set()
         self.serials: defaultdict[tuple[str, str], Iterator[int]] = defaultdict(itertools.count)
         self.rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in COLUMNS}
@@ -171,7 +171,9 @@ class LegacyGenerator:
             company, domaine = f"{rng.choice(('SARL', 'SAS', 'EURL'))} {nom}", data.slug(nom)
             return self._local(d, company, company, f"{domaine}-{data.slug(commune)}.fr", "5")
         if type_code in (1000, 1100) or (type_code == 800 and rng.random() < 0.2):
-            bailleur = rng.choice((f"{d.nom} Habitat", f"{commune} Habitat", f"{commune} Logement"))
+            bailleur = rng.choice(
+                (f"{d.name} Habitat", f"{commune} Habitat", f"{commune} Logement")
+            )
             return self._local(d, bailleur, bailleur, f"{data.slug(bailleur)}.fr", "27")
         if type_code in (300, 500) and rng.random() < 0.2:
             ccas = f"CCAS de {commune}"
@@ -209,7 +211,7 @@ class LegacyGenerator:
         if rng.random() < 0.2:
             libelle += rng.choice((" (diffus)", " (regroupé)", " – bâtiment B"))
         nb = rng.randint(low, high)
-        actif = s.actif and rng.random() >= 0.04
+        actif = s.active and rng.random() >= 0.04
         if not actif or (type_place in ("hiver", "grand froid") and rng.random() < 0.3):
             occupees = 0
         else:
@@ -219,19 +221,19 @@ class LegacyGenerator:
         own, same = (0.8, 0.95) if s.type_code in (900, 1000, 1100) else (0.25, 0.85)
         r = rng.random()
         adresse: tuple[str | None, ...] = (
-            data.address(rng, d.code) if r < own else s.adresse if r < same else (None, None, None)
+            data.address(rng, d.code) if r < own else s.address if r < same else (None, None, None)
         )
         public = None if rng.random() < 0.02 else ", ".join(publics)
         row = [next(self.ids["groupe_places"]), s.id, libelle, type_place, public, nb, occupees]
         return [*row, *adresse, actif]
 
-    def _structures(self, d: _Departement, taille: int) -> list[_Structure]:
+    def _structures(self, d: _Departement, size: int) -> list[_Structure]:
         rng = d.rng
         codes = list(data.CONFIG_TYPES)
         first = rng.sample(codes, len(codes))  # every legacy type once, then drawn by weight
         weights = [c[0] for c in data.CONFIG_TYPES.values()]
         structures: list[_Structure] = []
-        remaining = taille
+        remaining = size
         while remaining > 0:
             i = len(structures)
             type_code = first[i] if i < len(first) else rng.choices(codes, weights)[0]
@@ -250,21 +252,21 @@ class LegacyGenerator:
 
     def _force_structure_cases(self, d: _Departement, structures: list[_Structure]) -> None:
         rng = d.rng
-        if len(structures) > 1 and all(s.actif for s in structures):
+        if len(structures) > 1 and all(s.active for s in structures):
             victim = rng.choice(structures[1:])
-            victim.actif = False
+            victim.active = False
             for g in victim.groupes:
                 g[_ACTIF], g[_OCCUPEES] = False, 0
-        open_groupes = [g for s in structures if s.actif for g in s.groupes]
+        open_groupes = [g for s in structures if s.active for g in s.groupes]
         if open_groupes and all(g[_ACTIF] for g in open_groupes):
             g = rng.choice(open_groupes)
             g[_ACTIF], g[_OCCUPEES] = False, 0
-        names = [s.nom for s in structures]
+        names = [s.name for s in structures]
         if len(structures) > 1 and len(set(names)) == len(names):
             by_type = [[s for s in structures if s.type_code == c] for c in data.CONFIG_TYPES]
             pairs = [group for group in by_type if len(group) > 1]
             model, twin = rng.sample(rng.choice(pairs) if pairs else structures, 2)
-            twin.nom = model.nom
+            twin.name = model.name
         self._force_regional(d, structures)
         running = {s.entite.id for s in structures}
         locals_ = [e for e in d.entites.values() if e.id in running]
@@ -288,7 +290,7 @@ class LegacyGenerator:
         run.
         """
         per_entite: Counter[int] = Counter(s.entite.id for s in structures)
-        movable = [s for s in structures if s.actif and not s.entite.shared]
+        movable = [s for s in structures if s.active and not s.entite.shared]
         kept = [s for s in movable if per_entite[s.entite.id] > 1]
         preferred = [s for s in kept if s.type_code in _ASSOCIATIVE]
         if movable:
@@ -301,14 +303,24 @@ class LegacyGenerator:
         self.emails.add(email)
         return email
 
-    def departement(self, d: _Departement, taille: int) -> dict[str, int]:
-        structures = self._structures(d, taille)
+    def departement(self, d: _Departement, size: int) -> dict[str, int]:
+        structures = self._structures(d, size)
         groupes = [g for s in structures for g in s.groupes]
         profils_avant = len(self.rows["utilisateur_profil"])
         users = draw_users(self, d, structures, round(RATIO_UTILISATEURS * len(groupes)))
-        self.rows["entite"] += [(e.id, e.nom, e.siren) for e in d.entites.values()]
+        self.rows["entite"] += [(e.id, e.name, e.siren) for e in d.entites.values()]
         self.rows["structure"] += [
-            (s.id, s.entite.id, s.nom, d.code, s.type_code, s.siret, s.finess, *s.adresse, s.actif)
+            (
+                s.id,
+                s.entite.id,
+                s.name,
+                d.code,
+                s.type_code,
+                s.siret,
+                s.finess,
+                *s.address,
+                s.active,
+            )
             for s in structures
         ]
         self.rows["groupe_places"] += [tuple(g) for g in groupes]
@@ -319,15 +331,15 @@ class LegacyGenerator:
 
 
 def generate(
-    connection: Connection, departements: Sequence[str], taille: int | None = None, graine: int = 0
+    connection: Connection, departements: Sequence[str], size: int | None = None, seed: int = 0
 ) -> GenerationStats:
     """Write legacy entités, structures, groupes de places and users for ``departements``.
 
-    ``taille``: groupes de places per département (default 400; accounts ≈ 0.75 × that).
+    ``size``: groupes de places per département (default 400; accounts ≈ 0.75 × that).
     """
     start = time.perf_counter()
-    taille = TAILLE_PAR_DEFAUT if taille is None else taille
-    if taille < 1:
+    size = DEFAULT_SIZE if size is None else size
+    if size < 1:
         raise ValueError("La taille doit être d'au moins un groupe de places par département.")
     reference = {d.code: (i, d) for i, d in enumerate(reference_data.departements())}
     codes = list(dict.fromkeys(departements))
@@ -346,22 +358,22 @@ def generate(
     e = t.SiaoEntite
     national = select(e.siren, func.min(e.id)).where(e.siren.in_(sirens)).group_by(e.siren)
     existing = {str(siren): id_ for siren, id_ in connection.execute(national)}
-    gen = LegacyGenerator(graine, next_ids, existing)
-    par_departement: dict[str, dict[str, int]] = {}
+    gen = LegacyGenerator(seed, next_ids, existing)
+    per_departement: dict[str, dict[str, int]] = {}
     for code in codes:
         index, record = reference[code]
-        d = _Departement(code, index, record.nom, record.region, random.Random(f"{graine}:{code}"))
-        par_departement[code] = gen.departement(d, taille)
+        d = _Departement(code, index, record.nom, record.region, random.Random(f"{seed}:{code}"))
+        per_departement[code] = gen.departement(d, size)
     regions = [(code, reference[code][1].region) for code in codes]
-    for code, added in add_transverse_cases(gen, regions, graine).items():
-        par_departement[code]["utilisateur"] += added
-        par_departement[code]["utilisateur_profil"] += added
+    for code, added in add_transverse_cases(gen, regions, seed).items():
+        per_departement[code]["utilisateur"] += added
+        per_departement[code]["utilisateur_profil"] += added
     driver = cast(Any, connection.connection.driver_connection)
     with driver.cursor() as cursor:
         for table, columns in COLUMNS.items():
             with cursor.copy(f"COPY siao.{table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in gen.rows[table]:
                     copy.write_row(row)
-    par_table = {table: len(rows) for table, rows in gen.rows.items()}
-    comptes = insert_module_accounts(connection, gen.comptes_module)
-    return GenerationStats(par_table, par_departement, time.perf_counter() - start, comptes)
+    per_table = {table: len(rows) for table, rows in gen.rows.items()}
+    comptes = insert_module_accounts(connection, gen.module_accounts)
+    return GenerationStats(per_table, per_departement, time.perf_counter() - start, comptes)

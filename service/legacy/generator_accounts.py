@@ -84,9 +84,9 @@ def _user(
     structure = None
     if "ENTITE" in families:
         structure = rng.choice(structures)
-        domaine = structure.entite.domaine
+        domaine = structure.entite.domain
     elif families[0] == "ETAT":
-        domaine = f"{data.slug(d.nom)}.gouv.fr"
+        domaine = f"{data.slug(d.name)}.gouv.fr"
     else:
         domaine = f"siao{d.code.lower()}.fr"
     prenom, nom = rng.choice(data.PRENOMS), rng.choice(data.NOMS)
@@ -108,7 +108,7 @@ def _user(
         gen.rows["utilisateur_profil"].append((user_id, code))
     if case == "temps1":  # an operator who already has an account of the new module
         profil = target_for_legacy(codes).target or "OPERATEUR_SIAO"
-        gen.comptes_module.append((email, nom, prenom, profil, (d.code,)))
+        gen.module_accounts.append((email, nom, prenom, profil, (d.code,)))
     return [user_id, email, nom, prenom, d.code, structure.id if structure else None, actif]
 
 
@@ -120,7 +120,7 @@ def draw_users(
     cases = ["conflit", "partage", "partage", "generique", "webmail", "inactif", "temps1"]
     cases += [""] * max(0, count - len(cases))
     rng.shuffle(cases)
-    actives = [s for s in structures if s.actif] or structures
+    actives = [s for s in structures if s.active] or structures
     users = [_user(gen, d, actives, case) for case in cases]
     drawn = [u for u, case in zip(users, cases, strict=True) if case == ""]
     for u in drawn:  # a newcomer given the account e-mail of a colleague
@@ -169,7 +169,7 @@ def add_transverse_cases(
         prenom, nom, email = person(_regional_domain(region))
         for code in members:
             account(code, email, nom, prenom, "ADMINISTRATEUR_TERRITORIAL")
-        gen.comptes_module.append((email, nom, prenom, "ADMIN_DEPARTEMENTAL", tuple(members)))
+        gen.module_accounts.append((email, nom, prenom, "ADMIN_DEPARTEMENTAL", tuple(members)))
     if len(codes) > 1:
         _cross_references(gen, codes, rng)
     return dict(added)

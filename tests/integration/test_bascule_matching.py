@@ -64,7 +64,7 @@ def test_generated_data_noisy_workbook_and_matching(
     user_headers,  # type: ignore[no-untyped-def]
 ) -> None:
     with engine.begin() as conn:
-        generate(conn, DEPARTEMENTS, taille=60, graine=11)
+        generate(conn, DEPARTEMENTS, size=60, seed=11)
         noisy = noisy_from_legacy(conn, DEPARTEMENTS, graine=11)
     admin = user_headers("equipe.projet@offre-siao.gouv.fr", "ADMIN_NATIONAL")
     response = api_client.post(

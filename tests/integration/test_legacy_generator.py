@@ -41,7 +41,7 @@ def _run(
     engine: Engine, departements: list[str], graine: int = 0, taille: int = TAILLE
 ) -> GenerationStats:
     with engine.begin() as conn:
-        return generate(conn, departements, taille=taille, graine=graine)
+        return generate(conn, departements, size=taille, seed=graine)
 
 
 def _digests(engine: Engine) -> dict[str, str]:
@@ -73,7 +73,7 @@ def test_same_seed_gives_identical_tables(engine: Engine) -> None:
     _truncate(engine)
     second = _run(engine, DEPARTEMENTS, graine=7)
     assert _digests(engine) == digests
-    assert (first.par_table, first.par_departement) == (second.par_table, second.par_departement)
+    assert (first.per_table, first.per_departement) == (second.per_table, second.per_departement)
     assert all(digest is not None for digest in digests.values())
 
 
@@ -88,9 +88,9 @@ def test_another_seed_gives_other_data(engine: Engine) -> None:
 
 def test_counts_follow_taille(engine: Engine) -> None:
     stats = _run(engine, DEPARTEMENTS)
-    assert isinstance(stats, GenerationStats) and stats.secondes > 0
-    assert set(stats.par_departement) == set(DEPARTEMENTS)
-    for code, counts in stats.par_departement.items():
+    assert isinstance(stats, GenerationStats) and stats.seconds > 0
+    assert set(stats.per_departement) == set(DEPARTEMENTS)
+    for code, counts in stats.per_departement.items():
         assert counts["groupe_places"] == TAILLE
         # The national administrator is registered in the call's first département.
         assert counts["utilisateur"] == round(0.75 * TAILLE) + (code == DEPARTEMENTS[0])
@@ -98,8 +98,8 @@ def test_counts_follow_taille(engine: Engine) -> None:
     with engine.connect() as conn:
         for table in TABLES:
             count = conn.execute(text(f"SELECT count(*) FROM siao.{table}")).scalar_one()
-            assert count == stats.par_table[table], table
-    assert stats.lignes == sum(stats.par_table.values())
+            assert count == stats.per_table[table], table
+    assert stats.lignes == sum(stats.per_table.values())
 
 
 @pytest.mark.parametrize("graine", [0, 1, 2, 3])
@@ -233,7 +233,7 @@ def test_second_call_appends_other_departements(engine: Engine) -> None:
     with engine.connect() as conn:
         for table in ("entite", "structure", "groupe_places", "utilisateur"):
             ids = list(conn.execute(text(f"SELECT id FROM siao.{table} ORDER BY id")).scalars())
-            total = first.par_table[table] + second.par_table[table]
+            total = first.per_table[table] + second.per_table[table]
             assert ids == list(range(1, total + 1)), table
         duplicated = (
             "SELECT siren FROM siao.entite WHERE siren IS NOT NULL GROUP BY 1 HAVING count(*) > 1"
@@ -272,7 +272,7 @@ def test_arguments_are_checked() -> None:
     with pytest.raises(ValueError, match="inconnus"):
         generate(None, ["20"])  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="taille"):
-        generate(None, ["75"], taille=0)  # type: ignore[arg-type]
+        generate(None, ["75"], size=0)  # type: ignore[arg-type]
 
 
 def test_cases_across_departements(engine: Engine) -> None:
@@ -321,7 +321,7 @@ def test_cases_across_departements(engine: Engine) -> None:
         (True, ["75", "93"])
     ]
     assert sorted(crossing) == [("13", "75"), ("75", "93"), ("93", "13")]
-    assert stats.comptes_module == len(module) == 4
+    assert stats.module_accounts == len(module) == 4
     assert all(email.lower() in legacy_emails for email, _, _ in module)
     scopes = sorted((profil == "ADMIN_DEPARTEMENTAL", deps) for _, profil, deps in module)
     assert scopes[-1] == (True, ["75", "93"])
@@ -336,6 +336,6 @@ def test_module_accounts_already_there_are_left_alone(engine: Engine) -> None:
         conn.execute(text("DELETE FROM siao.groupe_places"))
         conn.execute(text("DELETE FROM siao.structure"))
     again = _run(engine, ["971"], graine=1, taille=20)
-    assert again.comptes_module == 0  # same e-mail, still active: not created twice
+    assert again.module_accounts == 0  # same e-mail, still active: not created twice
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM offre.utilisateur")).scalar_one() == 1
