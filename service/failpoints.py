@@ -37,6 +37,10 @@ def failpoint(name: str, **context: object) -> None:
         return
     for action, where in _matching(name, context):
         marker = Path(get_settings().data_dir) / f"failpoint-{name}-{where or 'tous'}"
+        # Proof for the tests that the fault fired (a misspelt failpoint never does).
+        fired = marker.with_suffix(".declenche")
+        fired.parent.mkdir(parents=True, exist_ok=True)
+        fired.touch()
         if action == "pause":
             time.sleep(1.5)
             continue

@@ -65,6 +65,7 @@ def test_worker_killed_between_two_departements(stack: FaultStack, reference_dig
     stack.start_worker("unit.apres_commit=kill@33")
     stack.start_beat()
     _, job = run_national(stack)
+    assert stack.fired("unit.apres_commit", "33")
     assert_exactly_once(stack, job, reference_digest)
 
 
@@ -72,6 +73,7 @@ def test_worker_killed_during_a_departement_apply(stack: FaultStack, reference_d
     stack.start_worker("unit.avant_commit=kill@69")
     stack.start_beat()
     _, job = run_national(stack)
+    assert stack.fired("unit.avant_commit", "69")
     assert_exactly_once(stack, job, reference_digest)
     (attempts,) = stack.sql(
         "SELECT count(*) FROM offre.audit WHERE job_id = %s AND departement = '69'", job["id"]
@@ -92,6 +94,7 @@ def test_worker_killed_during_the_analysis_resumes_from_its_checkpoint(
     stack.start_worker(f"unit.lot_valide=kill@{commit}", OFFRE_BATCH_SIZE="20")
     stack.start_beat()
     _, job = run_national(stack)
+    assert stack.fired("unit.lot_valide", commit)
     assert_exactly_once(stack, job, reference_digest)
     assert job["lignes"] == ROWS and job["erreurs"] == 0
     staged = stack.sql("SELECT count(*) FROM offre.job_ligne WHERE job_id = %s", job["id"])
@@ -104,6 +107,7 @@ def test_postgres_backend_terminated_during_apply(stack: FaultStack, reference_d
     stack.start_worker("unit.avant_commit=pg-terminate@75")
     stack.start_beat()
     _, job = run_national(stack)
+    assert stack.fired("unit.avant_commit", "75")
     assert_exactly_once(stack, job, reference_digest)
 
 
@@ -115,6 +119,7 @@ def test_redis_restarted_empty_mid_job(stack: FaultStack, reference_digest: str)
     stack.wait(admin, job_id, final=("application",), timeout=60)
     stack.restart_redis()  # queued wake-ups vanish; the reconciler must recover them
     assert_exactly_once(stack, stack.wait(admin, job_id, timeout=120), reference_digest)
+    assert stack.fired("unit.avant_commit")
 
 
 def test_same_task_delivered_twice_at_once(stack: FaultStack, reference_digest: str) -> None:
@@ -185,6 +190,7 @@ def test_poison_unit_ends_in_echec_without_hot_loop(stack: FaultStack) -> None:
     stack.start_worker("unit.avant_commit=kill-toujours@13")
     stack.start_beat()
     _, job = run_national(stack)
+    assert stack.fired("unit.avant_commit", "13")
     assert job["statut"] == "echec"
     by_dep = {d["departement"]: d for d in job["departements"]}
     assert by_dep["13"]["statut"] == "echec"
@@ -201,6 +207,7 @@ def test_cancel_during_application_stops_between_departements(stack: FaultStack)
     response = stack.http.post(f"/api/v1/jobs/{job_id}/annuler", headers=admin)
     assert response.status_code == 202
     job = stack.wait(admin, job_id)
+    assert stack.fired("unit.avant_commit")
     assert job["statut"] == "annule", job
     states = {d["departement"]: d["statut"] for d in job["departements"]}
     assert "annule" in states.values()

@@ -191,6 +191,10 @@ class FaultStack:
                 raise AssertionError(f"job {job_id} bloqué : {job}")
             time.sleep(0.25)
 
+    def fired(self, failpoint: str, where: str = "tous") -> bool:
+        """Did the named failpoint fire in a worker (service/failpoints.py leaves a marker)?"""
+        return (self.scratch / f"failpoint-{failpoint}-{where}.declenche").exists()
+
     def sql(self, query: str, *params: object) -> Any:
         with psycopg.connect(self.database_url.replace("+psycopg", "")) as conn:
             return conn.execute(query, params).fetchall()

@@ -7,17 +7,10 @@ mappings, scalar lists, one-line JSON flow sequences, anchors and ``<<`` merges)
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
-import shutil
-import stat
-import subprocess
-import sys
 import tomllib
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,12 +18,17 @@ import typer.main
 
 from service.cli.main import app as cli_app
 from service.config import Settings
-
-ROOT = Path(__file__).resolve().parents[2]
-COMPOSE = ROOT / "docker-compose.yml"
-DOCKERFILE = ROOT / "deploy" / "Dockerfile"
-ENTRYPOINT = ROOT / "deploy" / "entrypoint.sh"
-README = ROOT / "deploy" / "README.md"
+from tests.support.deploy_files import (
+    COMPOSE,
+    DOCKERFILE,
+    ENTRYPOINT,
+    README,
+    ROOT,
+    ComposeSyntaxError,
+    dockerfile,
+    dockerfile_instruction,
+    load_compose,
+)
 
 APP_SERVICES = {"migrate", "api", "worker", "beat", "flower"}
 EXPECTED_COMMANDS = {
@@ -43,121 +41,6 @@ EXPECTED_COMMANDS = {
 
 
 # -- a reader for the YAML subset of docker-compose.yml ------------------------------------------
-
-
-class ComposeSyntaxError(ValueError):
-    pass
-
-
-_KEY = re.compile(r"^(?P<key>[A-Za-z0-9_.<-]+):(?:\s+(?P<rest>.*))?$")
-
-
-def _strip_comment(line: str) -> str:
-    quote = None
-    for i, char in enumerate(line):
-        if quote:
-            if char == quote:
-                quote = None
-        elif char in "\"'":
-            quote = char
-        elif char == "#" and (i == 0 or line[i - 1] in " \t"):
-            return line[:i].rstrip()
-    return line.rstrip()
-
-
-def _scalar(text: str, lineno: int) -> Any:
-    if text.startswith(("[", '"')):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ComposeSyntaxError(f"ligne {lineno} : JSON invalide ({exc})") from exc
-    if text.startswith("'"):
-        if not text.endswith("'") or len(text) < 2:
-            raise ComposeSyntaxError(f"ligne {lineno} : apostrophe non fermée")
-        return text[1:-1].replace("''", "'")
-    if text.startswith(("{", "&", "*", "|", ">", "!", "?")):
-        raise ComposeSyntaxError(f"ligne {lineno} : syntaxe YAML non prise en charge : {text}")
-    return text
-
-
-@dataclass(frozen=True)
-class _Line:
-    indent: int
-    content: str
-    lineno: int
-
-
-class _Reader:
-    def __init__(self, text: str) -> None:
-        self.lines: list[_Line] = []
-        for lineno, raw in enumerate(text.splitlines(), start=1):
-            if "\t" in raw[: len(raw) - len(raw.lstrip())]:
-                raise ComposeSyntaxError(f"ligne {lineno} : tabulation dans l'indentation")
-            content = _strip_comment(raw)
-            if content.strip():
-                stripped = content.lstrip(" ")
-                self.lines.append(_Line(len(content) - len(stripped), stripped, lineno))
-        self.anchors: dict[str, Any] = {}
-
-    def document(self) -> dict[str, Any]:
-        if not self.lines or self.lines[0].indent != 0:
-            raise ComposeSyntaxError("document vide ou mal indenté")
-        node, end = self._mapping(0, 0)
-        if end != len(self.lines):
-            raise ComposeSyntaxError(f"ligne {self.lines[end].lineno} : indentation inattendue")
-        return node
-
-    def _block(self, i: int, indent: int) -> tuple[Any, int]:
-        if self.lines[i].content.startswith("- "):
-            return self._sequence(i, indent)
-        return self._mapping(i, indent)
-
-    def _sequence(self, i: int, indent: int) -> tuple[list[Any], int]:
-        items: list[Any] = []
-        while i < len(self.lines) and self.lines[i].indent == indent:
-            line = self.lines[i]
-            if not line.content.startswith("- "):
-                raise ComposeSyntaxError(f"ligne {line.lineno} : élément de liste attendu")
-            items.append(_scalar(line.content[2:].strip(), line.lineno))
-            i += 1
-        return items, i
-
-    def _mapping(self, i: int, indent: int) -> tuple[dict[str, Any], int]:
-        explicit: dict[str, Any] = {}
-        merged: dict[str, Any] = {}
-        while i < len(self.lines) and self.lines[i].indent >= indent:
-            line = self.lines[i]
-            if line.indent > indent:
-                raise ComposeSyntaxError(f"ligne {line.lineno} : indentation inattendue")
-            match = _KEY.match(line.content)
-            if match is None:
-                raise ComposeSyntaxError(f"ligne {line.lineno} : clé attendue : {line.content}")
-            key, rest = match["key"], (match["rest"] or "").strip()
-            i += 1
-            if key == "<<":
-                if not rest.startswith("*") or rest[1:] not in self.anchors:
-                    raise ComposeSyntaxError(f"ligne {line.lineno} : ancre inconnue : {rest}")
-                merged.update(self.anchors[rest[1:]])
-                continue
-            anchor = None
-            if rest.startswith("&"):
-                anchor, _, rest = rest[1:].partition(" ")
-                rest = rest.strip()
-            value: Any = None
-            if rest:
-                value = _scalar(rest, line.lineno)
-            elif i < len(self.lines) and self.lines[i].indent > indent:
-                value, i = self._block(i, self.lines[i].indent)
-            if key in explicit:
-                raise ComposeSyntaxError(f"ligne {line.lineno} : clé en double : {key}")
-            explicit[key] = value
-            if anchor:
-                self.anchors[anchor] = value
-        return {**merged, **explicit}, i
-
-
-def load_compose(text: str) -> dict[str, Any]:
-    return _Reader(text).document()
 
 
 @pytest.fixture(scope="module")
@@ -243,23 +126,6 @@ def test_app_services_run_the_expected_cli_command(
     command = services[name]["command"]
     assert command == EXPECTED_COMMANDS[name]
     parse_cli(command)
-
-
-def test_commands_are_listed_by_the_installed_cli(services: dict[str, dict[str, Any]]) -> None:
-    """A fresh interpreter, as in the image: ``python -m service.cli --help`` lists every command
-    of the stack (options and values are checked in-process by parse_cli)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "--help"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    listed = set(re.findall(r"^  ([a-z][a-z0-9-]*)\s", result.stdout, flags=re.MULTILINE))
-    used = {services[name]["command"][1] for name in APP_SERVICES}
-    used.add(dockerfile_instruction("CMD")[1])
-    assert used <= listed, used - listed
 
 
 def test_app_services_share_one_image_built_by_the_dockerfile(
@@ -417,30 +283,6 @@ def test_environment_and_no_committed_secret(services: dict[str, dict[str, Any]]
 # -- deploy/Dockerfile ---------------------------------------------------------------------------
 
 
-def dockerfile() -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
-    instructions: list[tuple[str, str]] = []
-    pending = ""
-    for raw in DOCKERFILE.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not pending and (not line or line.startswith("#")):
-            continue
-        if line.endswith("\\"):
-            pending += line[:-1] + " "
-            continue
-        line, pending = pending + line, ""
-        keyword, _, args = line.partition(" ")
-        instructions.append((keyword.upper(), args.strip()))
-    return instructions
-
-
-def dockerfile_instruction(keyword: str) -> list[str]:
-    (args,) = [a for k, a in dockerfile() if k == keyword][-1:]
-    value = json.loads(args)  # the exec form, never the shell form
-    assert isinstance(value, list)
-    return [str(v) for v in value]
-
-
 def test_dockerfile_base_image_and_install() -> None:
     steps = dockerfile()
     bases = [args.split()[0] for keyword, args in steps if keyword == "FROM"]
@@ -497,57 +339,7 @@ def test_dockerfile_runs_offre_as_an_unprivileged_user() -> None:
 # -- deploy/entrypoint.sh ------------------------------------------------------------------------
 
 
-def test_entrypoint_syntax_and_mode() -> None:
-    text = ENTRYPOINT.read_text(encoding="utf-8")
-    assert text.startswith("#!/bin/sh\n")
-    assert "set -eu" in text
-    assert text.rstrip().endswith('exec "$@"')
-    assert ENTRYPOINT.stat().st_mode & stat.S_IXUSR, "entrypoint.sh doit être exécutable"
-    subprocess.run(["sh", "-n", str(ENTRYPOINT)], check=True)
-
-
-def _run_entrypoint(
-    tmp_path: Path, env: dict[str, str], *args: str
-) -> subprocess.CompletedProcess[str]:
-    fake = tmp_path / "bin"
-    fake.mkdir(exist_ok=True)
-    offre = fake / "offre"
-    offre.write_text('#!/bin/sh\necho "offre $*"\n')
-    offre.chmod(0o755)
-    path = f"{fake}:{os.path.dirname(shutil.which('sh') or '/bin/sh')}:/usr/bin:/bin"
-    return subprocess.run(
-        ["sh", str(ENTRYPOINT), *args],
-        env={"PATH": path, "OFFRE_DATA_DIR": str(tmp_path / "donnees"), **env},
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-
-
-FULL_ENV = {
-    "DATABASE_URL": "postgresql://offre:x@postgres:5432/offre",
-    "REDIS_URL": "redis://redis:6379/0",
-    "OFFRE_SECRET_KEY": "cle",
-}
-
-
-@pytest.mark.parametrize("missing", sorted(FULL_ENV))
-def test_entrypoint_refuses_an_incomplete_configuration(tmp_path: Path, missing: str) -> None:
-    env = {k: v for k, v in FULL_ENV.items() if k != missing}
-    result = _run_entrypoint(tmp_path, env, "offre", "worker")
-    assert result.returncode == 64
-    assert f"absente(s) : {missing}." in result.stderr
-    assert result.stdout == ""
-
-
-def test_entrypoint_runs_the_given_command(tmp_path: Path) -> None:
-    result = _run_entrypoint(tmp_path, FULL_ENV, "offre", "db", "upgrade")
-    assert (result.returncode, result.stdout) == (0, "offre db upgrade\n"), result.stderr
-    assert (tmp_path / "donnees").is_dir()
-    assert _run_entrypoint(tmp_path, FULL_ENV).stdout == "offre api --port 8000\n"
-    assert _run_entrypoint(tmp_path, FULL_ENV, "--port", "9000").stdout == (
-        "offre api --port 9000\n"
-    )
+# The CLI and the entrypoint are run for real in tests/e2e/test_deploy_commands.py.
 
 
 # -- deploy/README.md ----------------------------------------------------------------------------

@@ -7,7 +7,6 @@ abort the test process (SIGABRT).
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 
 import pytest
@@ -104,12 +103,9 @@ def test_styled_empty_cells_far_away_cost_nothing() -> None:
     assert (sheet.max_row, sheet.max_column, sheet.data_rows) == (1, 2, 1)
 
 
-def test_a_million_styled_empty_rows_are_scanned_quickly() -> None:
-    data = million_styled_rows_xlsx()
-    started = time.perf_counter()
-    sheet = scanned(data).sheets[0]
-    # ~1.5 s here; the bound only catches a regression to per-row work (a loaded CI is slower).
-    assert time.perf_counter() - started < 10
+def test_a_million_styled_empty_rows_are_not_data() -> None:
+    # How fast: bench/README.md (« classeur de 1 048 576 lignes stylées vides »).
+    sheet = scanned(million_styled_rows_xlsx()).sheets[0]
     assert (sheet.max_row, sheet.data_rows) == (3, 3)
 
 
@@ -250,10 +246,9 @@ EMPTY_TAIL = (
 
 
 def test_ods_repeated_empty_rows_and_cells_cost_nothing() -> None:
+    # 1,048,574 × 16,384 repeated cells: expanded, this would never end (pytest-timeout).
     data = ods_bytes({"Entités": ods_rows([HEADER, ["552081317", "A"]]) + EMPTY_TAIL})
-    started = time.perf_counter()
     sheet = scanned(data, Format.ODS).sheets[0]
-    assert time.perf_counter() - started < 2  # milliseconds: the repeats are never expanded
     assert (sheet.max_row, sheet.max_column, sheet.data_rows) == (2, 2, 2)
 
 

@@ -1,16 +1,12 @@
 """The error report (IMPORT-FORMAT.md « Error report ») and its CSV variant: read back with
-openpyxl and calamine, and after a LibreOffice round trip when soffice is installed."""
+openpyxl and calamine (the LibreOffice round trip: tests/e2e/test_libreoffice_roundtrip.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import shutil
-import subprocess
-import tempfile
 import zipfile
 from datetime import datetime
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -336,45 +332,3 @@ def test_csv_escapes_control_characters() -> None:
     a = Anomalie("Entités", 2, "SIREN", "a\x00b", "CARACTERE_INTERDIT", E, "msg")
     assert "\x00" not in csv_text([a])
     assert "a\\x00b" in csv_text([a])
-
-
-# --- LibreOffice round trip ------------------------------------------------------------------
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-
-
-@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
-def test_libreoffice_keeps_formula_like_values_as_text(formula_report: bytes, fmt: str) -> None:
-    if SOFFICE is None:
-        pytest.skip("LibreOffice (soffice) absent : lancez scripts/install-libreoffice.sh")
-    work = Path(tempfile.mkdtemp(prefix="lo-profile-"))
-    try:
-        source = work / "rapport.xlsx"
-        source.write_bytes(formula_report)
-        completed = subprocess.run(
-            [
-                SOFFICE,
-                f"-env:UserInstallation={(work / 'profile').as_uri()}",
-                "--headless",
-                "--convert-to",
-                fmt,
-                "--outdir",
-                str(work / "out"),
-                str(source),
-            ],
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
-        target = work / "out" / f"rapport.{fmt}"
-        assert completed.returncode == 0 and target.exists(), completed.stderr
-        book = python_calamine.CalamineWorkbook.from_path(str(target))
-        rows = book.get_sheet_by_name("Entités").to_python()
-        assert [r[0] for r in rows[1:]] == FORMULA_LIKE
-        if fmt == "xlsx":
-            ws = openpyxl.load_workbook(target)["Entités"]
-            assert all(ws[f"A{2 + i}"].data_type == "s" for i in range(len(FORMULA_LIKE)))
-            assert ws["A2"].comment is not None and "invalide" in ws["A2"].comment.text
-            assert ws["A2"].fill.fgColor.rgb == RED
-    finally:
-        shutil.rmtree(work, ignore_errors=True)

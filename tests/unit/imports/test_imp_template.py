@@ -1,16 +1,11 @@
 """The Temps 1 template (IMPORT-FORMAT.md « Workbook 1 »): read back with openpyxl, calamine,
-the reader's pre-scan, and after a LibreOffice round trip when soffice is installed."""
+and the reader's pre-scan (the LibreOffice round trip: tests/e2e/test_libreoffice_roundtrip.py)."""
 
 from __future__ import annotations
 
 import io
-import re
-import shutil
-import tempfile
 import zipfile
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -33,17 +28,15 @@ from service.imports.prescan import README_MAX_CELLS, WorkbookScan, prescan
 from service.imports.template import FORMATTED_ROWS, TEXT_KINDS, Prefill, build_template
 from service.referentiels.listes import FINANCEURS, FORMES_JURIDIQUES, PUBLICS
 from service.referentiels.reference_data import departements, types
-from tests.support.libreoffice import MISSING, SOFFICE, convert
-
-MARKER_PREFIX = "offre-temps1-"
-SHEETS = (ENTITES, DISPOSITIFS)
-# Drop-down column → its range in « Listes ».
-EXPECTED_LISTS = {
-    "Type de dispositif": "Listes!$A$2:$A$35",
-    "Département": "Listes!$B$2:$B$102",
-    "Département du siège": "Listes!$B$2:$B$102",
-    "Forme juridique": "Listes!$C$2:$C$13",
-}
+from tests.support.template_checks import (
+    EXPECTED_LISTS,
+    MARKER_PREFIX,
+    SHEETS,
+    headers,
+    letters,
+    marker_cells,
+    validations,
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,39 +47,6 @@ def template() -> bytes:
 @pytest.fixture(scope="module")
 def wb(template: bytes) -> Workbook:
     return openpyxl.load_workbook(io.BytesIO(template))
-
-
-def headers(ws: Worksheet) -> list[object]:
-    return [c.value for c in ws[1]]
-
-
-def letters(ws: Worksheet) -> list[str]:
-    return [get_column_letter(i) for i in range(1, ws.max_column + 1)]
-
-
-def validations(ws: Worksheet) -> dict[str, tuple[str, str]]:
-    """header → (formula1 without « = », sqref) of each list validation."""
-    by_letter = {get_column_letter(i): c.value for i, c in enumerate(ws[1], start=1)}
-    found = {}
-    for dv in ws.data_validations.dataValidation:
-        assert dv.type == "list"
-        for ref in str(dv.sqref).split():
-            letter = re.match(r"[A-Z]+", ref)
-            assert letter is not None
-            found[str(by_letter[letter.group()])] = ((dv.formula1 or "").lstrip("="), ref)
-    return found
-
-
-def marker_cells(ws: Worksheet) -> list[str]:
-    return [
-        c.coordinate
-        for row in ws.iter_rows()
-        for c in row
-        if isinstance(c.value, str) and c.value.startswith(MARKER_PREFIX)
-    ]
-
-
-# --- The blank template ----------------------------------------------------------------------
 
 
 def test_sheets_in_order_and_listes_hidden(wb: Workbook) -> None:
@@ -327,76 +287,3 @@ def test_prefill_writes_an_unparsable_date_as_text() -> None:
     ws = openpyxl.load_workbook(io.BytesIO(data))["Dispositifs"]
     column = 1 + [c.field for c in DISPOSITIFS.columns].index("date_ouverture")
     assert ws.cell(row=2, column=column).value == "bientôt"
-
-
-# --- LibreOffice round trip ------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def converted(template: bytes) -> Iterator[dict[str, Path]]:
-    if SOFFICE is None:
-        pytest.skip(MISSING)
-    work = Path(tempfile.mkdtemp(prefix="lo-profile-"))
-    try:
-        source = work / "modele.xlsx"
-        source.write_bytes(template)
-        profile = work / "profile"
-        outputs = {}
-        for fmt in ("xlsx", "ods"):
-            outdir = work / fmt
-            outputs[fmt] = convert(source, fmt, outdir, profile)
-        yield outputs
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def test_libreoffice_xlsx_keeps_sheets_headers_marker_and_drop_downs(
-    converted: dict[str, Path],
-) -> None:
-    wb = openpyxl.load_workbook(converted["xlsx"])
-    assert wb.sheetnames == ["Lisez-moi", "Entités", "Dispositifs", "Listes"]
-    assert wb["Listes"].sheet_state == "hidden"
-    readme = wb["Lisez-moi"]
-    (ref,) = marker_cells(readme)
-    assert readme[ref].value == TEMPLATE_VERSION
-    assert readme.column_dimensions[ref.rstrip("0123456789")].hidden
-    for sheet in SHEETS:
-        ws = wb[sheet.name]
-        assert headers(ws) == [c.header for c in sheet.columns]
-        assert all(c.comment is not None for c in ws[1])
-        found = validations(ws)
-        assert {h: f for h, (f, _) in found.items()} == {
-            h: f for h, f in EXPECTED_LISTS.items() if h in headers(ws)
-        }
-        for _, ref in found.values():
-            # LibreOffice writes a validation down to its last used row + 1000 only.
-            first, last = ref.split(":")
-            assert first.endswith("2") and int(re.sub("[A-Z]", "", last)) >= 1000
-        # LibreOffice keeps the Text format as the column's default style.
-        letter = get_column_letter(1 + [c.kind for c in sheet.columns].index(Kind.SIREN))
-        assert ws.column_dimensions[letter].number_format == "@"
-
-
-@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
-def test_libreoffice_output_read_by_calamine_and_prescan(
-    converted: dict[str, Path], fmt: str
-) -> None:
-    data = converted[fmt].read_bytes()
-    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    assert book.sheet_names == ["Lisez-moi", "Entités", "Dispositifs", "Listes"]
-    hidden = {
-        m.name
-        for m in book.sheets_metadata
-        if m.visible != python_calamine.SheetVisibleEnum.Visible
-    }
-    assert hidden == {"Listes"}
-    for sheet in SHEETS:
-        rows = book.get_sheet_by_name(sheet.name).to_python()
-        assert rows == [[c.header for c in sheet.columns]]
-    readme = book.get_sheet_by_name("Lisez-moi").to_python()
-    assert [v for row in readme for v in row if str(v).startswith(MARKER_PREFIX)] == [
-        TEMPLATE_VERSION
-    ]
-    scan = prescan(data, SpreadsheetFormat(fmt), Settings())
-    assert isinstance(scan, WorkbookScan) and scan.readme_values is not None
-    assert TEMPLATE_VERSION in scan.readme_values.values()
