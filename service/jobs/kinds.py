@@ -23,13 +23,21 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.auth.permissions import Action, Identity
 from service.jobs.enums import Etape, Statut
 from service.jobs.errors import JobStateError
-from service.jobs.schemas import Changement, Compteurs, DepartementFigures, JobFigures, PlanItem
-from service.jobs.tables import Job, JobDepartement, JobPlan
+from service.jobs.schemas import (
+    Changement,
+    Compteurs,
+    DepartementFigures,
+    JobFigures,
+    PlanItem,
+    RetourPartie,
+)
+from service.jobs.tables import Job, JobDepartement, JobPlan, JournalAnnulation
 
 COUNT_NAMES = tuple(Compteurs.model_fields)
 
@@ -181,6 +189,25 @@ class JobKind(Generic[OptionsT]):
         """What changed since ``source`` in what a revert would restore (French, one line per
         kind of change): refused unless forced."""
         return []
+
+    def revert_parts(self, session: Session, source: Job, scope: RevertScope) -> list[RetourPartie]:
+        """What a revert would restore, per département (and the job-level part): by default,
+        counted in the job's undo journal."""
+        rows = session.execute(
+            select(
+                JournalAnnulation.departement,
+                func.count().filter(JournalAnnulation.operation == "update"),
+                func.count().filter(JournalAnnulation.operation == "insert"),
+            )
+            .where(JournalAnnulation.job_id == source.id)
+            .group_by(JournalAnnulation.departement)
+        )
+        wanted = set(scope.departements)
+        return [
+            RetourPartie(departement=dep, a_restaurer=restored, a_supprimer=removed)
+            for dep, restored, removed in sorted(rows, key=lambda r: (r[0] is None, r[0] or ""))
+            if (dep in wanted) or (dep is None and scope.whole_job)
+        ]
 
     def revert_departement(self, session: Session, source: Job, revert: Job, dep: str) -> Any:
         raise NotImplementedError

@@ -84,3 +84,24 @@ class PlanItem(BaseModel):
     identifiant: str | None = None
     changements: dict[str, Changement] = Field(default_factory=dict)
     valeurs: dict[str, Any] | None = None
+
+
+class RetourPartie(BaseModel):
+    departement: str | None = Field(description="None : la partie nationale (les entités).")
+    a_restaurer: int = Field(description="Lignes remises dans leur état d'avant le job.")
+    a_supprimer: int = Field(description="Lignes créées par le job, supprimées.")
+
+
+class RetourApercu(BaseModel):
+    """What a revert of a job would restore, and what changed since (refused unless forced)."""
+
+    job_source_id: int
+    job_entier: bool
+    parties: list[RetourPartie]
+    modifications_depuis: list[str] = Field(
+        description="Ce que d'autres jobs ont modifié depuis : le retour est alors refusé, "
+        "sauf s'il est forcé par l'administration nationale."
+    )
+    retour_arriere_job_id: int | None = Field(
+        None, description="Le retour arrière déjà demandé pour cette partie, s'il existe."
+    )

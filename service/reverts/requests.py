@@ -10,6 +10,7 @@ from service.auth.permissions import Identity
 from service.jobs import engine, kinds
 from service.jobs.errors import JobStateError
 from service.jobs.kinds import RevertScope
+from service.jobs.schemas import RetourApercu
 from service.jobs.tables import Job, JobDepartement
 from service.reverts.kind import KIND, RevertOptions
 
@@ -21,6 +22,21 @@ def revert_scope(
     source_kind = kinds.of(source)
     part = source_kind.revert_scope(session, source, departements)
     return part, source_kind.revert_conflicts(session, source, part)
+
+
+def revert_preview(
+    session: Session, source: Job, departements: tuple[str, ...] | None
+) -> RetourApercu:
+    """What ``POST …/revenir`` would do, without doing it."""
+    part, changed = revert_scope(session, source, departements)
+    existing = _existing_revert(session, source, departements)
+    return RetourApercu(
+        job_source_id=source.id,
+        job_entier=part.whole_job,
+        parties=kinds.of(source).revert_parts(session, source, part),
+        modifications_depuis=changed,
+        retour_arriere_job_id=existing.id if existing else None,
+    )
 
 
 def request_revert(

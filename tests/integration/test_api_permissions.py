@@ -390,6 +390,18 @@ def _revert_check(w: World, c: Caller, r: httpx.Response) -> None:
     assert listing["total"] == DISPOSITIFS_75
 
 
+def _revert_preview(w: World, c: Caller, allowed: bool) -> httpx.Response:
+    job_id = w.fresh_job("termine") if allowed else w.job_id
+    return w.client.get(f"{API}/jobs/{job_id}/revenir/apercu", headers=w.of(c))
+
+
+def _revert_preview_check(w: World, c: Caller, r: httpx.Response) -> None:
+    body = r.json()
+    assert body["job_entier"] and body["modifications_depuis"] == []
+    # The fresh job created one dispositif in 75 (and found the entité unchanged).
+    assert {"departement": "75", "a_restaurer": 0, "a_supprimer": 1} in body["parties"]
+
+
 # -- the offre
 
 
@@ -449,6 +461,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", f"{API}/jobs/{{job_id}}/appliquer"): Route(_act_on_job, _confirm, _confirm_check),
     ("POST", f"{API}/jobs/{{job_id}}/annuler"): Route(_act_on_job, _cancel, _cancel_check),
     ("POST", f"{API}/jobs/{{job_id}}/revenir"): Route(_act_on_job, _revert, _revert_check),
+    ("GET", f"{API}/jobs/{{job_id}}/revenir/apercu"): Route(
+        _act_on_job, _revert_preview, _revert_preview_check
+    ),
     ("GET", f"{API}/departements/{{code}}/dispositifs"): Route(
         _read_offre_75, _dispositifs, _dispositifs_check
     ),
