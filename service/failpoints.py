@@ -38,7 +38,7 @@ def failpoint(name: str, **context: object) -> None:
     for action, where in _matching(name, context):
         marker = Path(get_settings().data_dir) / f"failpoint-{name}-{where or 'tous'}"
         # Proof for the tests that the fault fired (a misspelt failpoint never does).
-        fired = marker.with_suffix(".declenche")
+        fired = marker.with_name(marker.name + ".declenche")
         fired.parent.mkdir(parents=True, exist_ok=True)
         fired.touch()
         if action == "pause":

@@ -35,14 +35,24 @@ JobOut = job_out()
 
 
 def _may_act(session: Session, identity: Identity, job: Job) -> None:
-    """Confirm, cancel or revert: the submitter, or whoever may submit such a job for all its
-    départements (the national team included); readers get 403."""
-    if identity.utilisateur_id == job.soumis_par or identity.national:
+    """Confirm, cancel or revert: whoever may submit such a job, now, for all its départements
+    (the national team included) — never inherited from having submitted it; readers get 403."""
+    if identity.national:
         return
     action = kinds.of(job).action
     deps = job_departements(session, job.id)
-    if not deps or not all(can(identity, action, d) for d in deps):
-        raise ApiError(403, "INTERDIT", "Vous pouvez consulter ce job mais pas agir dessus.")
+    allowed = (
+        all(can(identity, action, d) for d in deps)
+        if deps
+        else identity.utilisateur_id == job.soumis_par and holds(identity.profil, action)
+    )
+    if not allowed:
+        raise ApiError(
+            403,
+            "INTERDIT",
+            "Votre profil ou votre périmètre actuel ne permet pas d'agir sur ce job "
+            "(vous pouvez peut-être le consulter).",
+        )
 
 
 def _conflict(exc: JobStateError) -> ApiError:

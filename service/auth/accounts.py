@@ -100,11 +100,10 @@ def identity_for(session: Session, courriel: str) -> Identity | None:
     )
 
 
-def identity_for_id(session: Session, utilisateur_id: int) -> Identity:
-    """The identity of a job's submitter, as it is now (a worker re-reads profile and scope)."""
+def identity_for_id(session: Session, utilisateur_id: int) -> Identity | None:
+    """The identity of a job's submitter as it is now (a worker re-reads profile and scope);
+    None when the account was deactivated since: no identity, no rights."""
     user = session.get(Utilisateur, utilisateur_id)
-    assert user is not None
-    identity = identity_for(session, user.courriel)
-    if identity is None:  # deactivated since: no scope, no rights
-        return Identity(utilisateur_id=user.id, courriel=user.courriel, profil=user.profil_code)
-    return identity
+    if user is None or not user.actif:
+        return None
+    return identity_for(session, user.courriel)

@@ -100,7 +100,11 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
     else:
         _reset(session, job)
         job.etape = Etape.ANALYSE
+    refused = engine.submitter_refusal(session, job, None)
     identity = identity_for_id(session, job.soumis_par)
+    if refused is not None or identity is None:
+        engine.fail_job(session, job, refused or "compte désactivé")
+        return
     ctx = rule_context(identity)
     fichier = session.get(JobFichier, job.id)
     assert fichier is not None

@@ -13,17 +13,43 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.auth.permissions import Identity
+from service.auth.accounts import identity_for_id
+from service.auth.permissions import Identity, can, holds
+from service.auth.tables import Utilisateur
 from service.jobs import audit, kinds, publication
 from service.jobs.enums import FINAL, Etape, Statut
 from service.jobs.errors import JobStateError
 from service.jobs.kinds import JobKind, KindOptions
+from service.jobs.queries import job_departements
 from service.jobs.tables import Job, JobDepartement
 from service.jobs.transitions import transition, transition_rows
 from service.jobs.units import ready_units
 
 NOT_FINAL = frozenset(Statut) - FINAL
 NON_LANCE = "Non lancé : arrêt après {n} échec(s) (« arret_apres_echecs »)."
+
+
+def submitter_refusal(session: Session, job: Job, departement: str | None) -> str | None:
+    """Rights are never inherited from having submitted: before a job writes, its submitter
+    must still be active and allowed to submit such a job (for ``departement``). The French
+    reason when not."""
+    identity = identity_for_id(session, job.soumis_par)
+    action = kinds.of(job).action
+    # A job-level stage writes for the whole job: every one of its départements.
+    departements = [departement] if departement else sorted(job_departements(session, job.id))
+    allowed = identity is not None and (
+        all(can(identity, action, d) for d in departements)
+        if departements
+        else holds(identity.profil, action)
+    )
+    if allowed:
+        return None
+    who = session.get(Utilisateur, job.soumis_par)
+    return (
+        f"Le compte {who.courriel if who else job.soumis_par} n'a plus le droit d'appliquer ce job"
+        + (f" pour le département {departement}" if departement else "")
+        + " (compte désactivé ou profil modifié depuis la soumission) : rien n'a été appliqué."
+    )
 
 
 def schedule(session: Session, job_id: int) -> None:

@@ -74,6 +74,10 @@ def _job_stage(session: Session, lease: leases.Lease) -> Iterator[None] | None:
     if job.annulation_demandee and job.etape == Etape.PREALABLE:
         engine.cancel_now(session, job)
         return None
+    refusal = engine.submitter_refusal(session, job, None)
+    if refusal is not None:
+        engine.fail_job(session, job, refusal)
+        return None
     savepoint = session.begin_nested()
     try:
         if job.etape == Etape.PREALABLE:
@@ -101,21 +105,13 @@ def _departement_stage(session: Session, lease: leases.Lease) -> None:
         return
     kind = kinds.of(job)
     structlog.contextvars.bind_contextvars(job_type=job.type)
+    refused: str | None = None
     if job.annulation_demandee:
         transition(row, Statut.ANNULE)
-        refused = None
     else:
-        row.debut = func.clock_timestamp()  # its apply starts now, not when it was confirmed
-        # One write lock per département for every kind: never two writers interleaved.
-        lock_departement(session, row.departement)
-        savepoint = session.begin_nested()
-        try:
-            kind.apply_departement(session, job, row)
-            savepoint.commit()
-            refused = None
-        except UnitRefused as exc:
-            savepoint.rollback()
-            refused = exc.message
+        refused = engine.submitter_refusal(session, job, row.departement) or _apply(
+            session, kind, job, row
+        )
         log.info("job.departement.done", refused=refused)
     locked = _locked_job(session, job.id)
     assert locked is not None
@@ -125,6 +121,21 @@ def _departement_stage(session: Session, lease: leases.Lease) -> None:
     if row.statut == Statut.APPLICATION:
         transition(row, Statut.TERMINE)
     engine.unit_done(session, locked)
+
+
+def _apply(session: Session, kind: kinds.JobKind[Any], job: Job, row: JobDepartement) -> str | None:
+    """The département's writes in a savepoint: a refusal leaves nothing of them (its reason)."""
+    row.debut = func.clock_timestamp()  # its apply starts now, not when it was confirmed
+    # One write lock per département for every kind: never two writers interleaved.
+    lock_departement(session, row.departement)
+    savepoint = session.begin_nested()
+    try:
+        kind.apply_departement(session, job, row)
+    except UnitRefused as exc:
+        savepoint.rollback()
+        return exc.message
+    savepoint.commit()
+    return None
 
 
 def run_unit(job_id: int, departement: str | None, stage: Stage) -> None:
