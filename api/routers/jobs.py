@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -25,9 +25,9 @@ from service.jobs.queries import (
     visible_departements,
     visible_jobs,
 )
-from service.jobs.schemas import AnomalieOut, JobFigures, PlanItem
+from service.jobs.schemas import AnomalieOut, JobFigures, PlanItem, RetourApercu
 from service.jobs.tables import Job
-from service.reverts.requests import request_revert
+from service.reverts.requests import request_revert, revert_preview
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], responses=ERRORS)
 
@@ -178,6 +178,28 @@ class RetourArriere(BaseModel):
     departements: list[str] | None = Field(
         None, description="Départements à rétablir (tous ceux du job par défaut)."
     )
+
+
+@router.get(
+    "/{job_id}/revenir/apercu",
+    response_model=RetourApercu,
+    summary="Ce qu'un retour arrière rétablirait",
+)
+def revert_preview_route(
+    job_id: int,
+    identity: IdentityDep,
+    session: SessionDep,
+    departement: Annotated[list[str] | None, Query()] = None,
+) -> RetourApercu:
+    """Par département (et la partie nationale), les lignes remises dans leur état d'avant et
+    celles supprimées ; ce que d'autres jobs ont modifié depuis."""
+    source = visible_job_or_404(session, identity, job_id)
+    _may_act(session, identity, source)
+    departements = tuple(d.upper() for d in departement) if departement else None
+    try:
+        return revert_preview(session, source, departements)
+    except JobStateError as exc:
+        raise _conflict(exc) from exc
 
 
 @router.post("/{job_id}/revenir", status_code=202, response_model=JobOut, summary="Retour arrière")

@@ -265,6 +265,11 @@ def _act_on_job(c: Caller) -> int:
     return 202 if c.agit_job else 403
 
 
+def _preview_revert(c: Caller) -> int:
+    """Those who may revert the job may see what the revert would do."""
+    return 200 if _act_on_job(c) == 202 else _act_on_job(c)
+
+
 def _export_offre_75(c: Caller) -> int:
     if not c.importe:
         return 403
@@ -391,15 +396,16 @@ def _revert_check(w: World, c: Caller, r: httpx.Response) -> None:
 
 
 def _revert_preview(w: World, c: Caller, allowed: bool) -> httpx.Response:
-    job_id = w.fresh_job("termine") if allowed else w.job_id
-    return w.client.get(f"{API}/jobs/{job_id}/revenir/apercu", headers=w.of(c))
+    # A preview writes nothing: the shared job serves every caller.
+    return w.client.get(f"{API}/jobs/{w.job_id}/revenir/apercu", headers=w.of(c))
 
 
 def _revert_preview_check(w: World, c: Caller, r: httpx.Response) -> None:
     body = r.json()
-    assert body["job_entier"] and body["modifications_depuis"] == []
-    # The fresh job created one dispositif in 75 (and found the entité unchanged).
-    assert {"departement": "75", "a_restaurer": 0, "a_supprimer": 1} in body["parties"]
+    assert body["job_source_id"] == w.job_id and body["job_entier"]
+    # The shared job created the dispositifs of 75.
+    (part,) = [p for p in body["parties"] if p["departement"] == "75"]
+    assert part["a_supprimer"] == DISPOSITIFS_75
 
 
 # -- the offre
@@ -462,7 +468,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", f"{API}/jobs/{{job_id}}/annuler"): Route(_act_on_job, _cancel, _cancel_check),
     ("POST", f"{API}/jobs/{{job_id}}/revenir"): Route(_act_on_job, _revert, _revert_check),
     ("GET", f"{API}/jobs/{{job_id}}/revenir/apercu"): Route(
-        _act_on_job, _revert_preview, _revert_preview_check
+        _preview_revert, _revert_preview, _revert_preview_check
     ),
     ("GET", f"{API}/departements/{{code}}/dispositifs"): Route(
         _read_offre_75, _dispositifs, _dispositifs_check
