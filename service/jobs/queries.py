@@ -118,3 +118,13 @@ def plan_page(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(JobPlan.id).offset(offset).limit(limit)).all()
     return rows, total
+
+
+def anomaly_values(session: Session, job_id: int, column: str) -> list[str]:
+    """The distinct values of one anomaly column (code, feuille…) of a job, for its filters."""
+    field = getattr(JobAnomalie, column)
+    return list(
+        session.scalars(
+            select(field).where(JobAnomalie.job_id == job_id).distinct().order_by(field)
+        )
+    )
