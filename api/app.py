@@ -6,7 +6,8 @@ from fastapi import FastAPI
 
 from api import errors, metrics
 from api.body_limit import BodyLimitMiddleware
-from api.routers import downloads, events, health, imports, jobs, offre, workbooks
+from api.console import create_console
+from api.routers import downloads, events, health, imports, jobs, offre, saisie, workbooks
 from service.config import get_settings
 from service.logging import configure_logging
 from workers.app import app as celery_app  # registers the sender of units and the job kinds
@@ -31,8 +32,10 @@ def create_app() -> FastAPI:
         events.router,
         downloads.router,
         offre.router,
+        saisie.router,
     ):
         app.include_router(router)
+    app.mount("/console", create_console())
     # The multipart envelope adds a little to the file itself.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + 64 * 1024)
     return app

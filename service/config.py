@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -74,6 +75,22 @@ class Settings(BaseSettings):
     events_recheck_seconds: float = 30.0
 
     token_ttl_hours: int = 12
+
+    # Web console (/console/): how people sign in, and how long a session lasts.
+    auth_mode: Literal["local", "oidc"] = "local"
+    console_session_hours: int = 8
+    # ProConnect-style OpenID Connect (auth_mode = oidc): the provider's issuer URL (discovery
+    # at /.well-known/openid-configuration), our client, and the signature algorithms we accept.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid email profile"
+    oidc_algorithms: str = "RS256"
+    # Where the DSFR files are served from (filled by `make setup`); empty: the package's
+    # api/console/static/dsfr.
+    console_assets_dir: Path | None = None
+    # Flower, linked from the console for the national team.
+    flower_url: str = "http://127.0.0.1:5555"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     public_url: str | None = None

@@ -12,47 +12,53 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import IdentityDep, SessionDep
 from api.errors import ApiError, error_body
 from api.permissions import visible_job_or_404
 from api.schemas import ERRORS, XLSX, file_response
+from service.auth.permissions import Identity
 from service.config import get_settings
 from service.jobs import exports
 from service.jobs.queries import visible_departements
+from service.jobs.tables import Job
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], responses=ERRORS)
 
 NO_STORE = {"Cache-Control": "no-store"}
 
 
+Requested = tuple[int, str, str, str]
+
+
+def request_export(session: Session, identity: Identity, job: Job, nom: str) -> Requested:
+    """Ask for the export of ``job`` that ``identity`` may read, and commit at once: the worker
+    must see the request while the caller waits (raises ApiError)."""
+    spec = exports.spec(job, nom)
+    if spec is None:
+        raise ApiError(404, "INTROUVABLE", f"Le job {job.id} n'a pas de fichier « {nom} ».")
+    key = exports.perimetre(visible_departements(session, identity, job))
+    try:
+        exports.request(session, job, nom, key)
+    except exports.ExportUnavailable as exc:
+        raise ApiError(
+            409,
+            "RAPPORT_INDISPONIBLE",
+            f"L'analyse du job {job.id} est en cours : ce fichier sera disponible à sa fin.",
+        ) from exc
+    session.commit()
+    return job.id, nom, key, spec.media_type
+
+
 def _requested(nom: str) -> object:
-    def dependency(
-        job_id: int, identity: IdentityDep, session: SessionDep
-    ) -> tuple[int, str, str, str]:
-        job = visible_job_or_404(session, identity, job_id)
-        spec = exports.spec(job, nom)
-        if spec is None:
-            raise ApiError(404, "INTROUVABLE", f"Le job {job_id} n'a pas de fichier « {nom} ».")
-        key = exports.perimetre(visible_departements(session, identity, job))
-        try:
-            exports.request(session, job, nom, key)
-        except exports.ExportUnavailable as exc:
-            raise ApiError(
-                409,
-                "RAPPORT_INDISPONIBLE",
-                f"L'analyse du job {job_id} est en cours : ce fichier sera disponible à sa fin.",
-            ) from exc
-        # Committed now, not when the route returns: the worker must see the request while we
-        # wait.
-        session.commit()
-        return job_id, nom, key, spec.media_type
+    def dependency(job_id: int, identity: IdentityDep, session: SessionDep) -> Requested:
+        return request_export(session, identity, visible_job_or_404(session, identity, job_id), nom)
 
     return dependency
 
 
-Requested = tuple[int, str, str, str]
 _WAIT: dict[int | str, dict[str, Any]] = {
     202: {"description": "En préparation : réessayez après « Retry-After » secondes."}
 }
@@ -67,7 +73,7 @@ _WAIT: dict[int | str, dict[str, Any]] = {
 async def report(requested: Annotated[Requested, Depends(_requested("rapport.xlsx"))]) -> Response:
     """Vos feuilles, cellules en erreur en rouge et avertissements en orange, commentées ; une
     première feuille « Anomalies »."""
-    return await _serve(requested)
+    return await serve_export(requested)
 
 
 @router.get(
@@ -80,10 +86,12 @@ async def anomalies_csv(
     requested: Annotated[Requested, Depends(_requested("anomalies.csv"))],
 ) -> Response:
     """Point-virgule, UTF-8 avec BOM, sans formule possible."""
-    return await _serve(requested)
+    return await serve_export(requested)
 
 
-async def _serve(requested: Requested) -> Response:
+async def serve_export(requested: Requested) -> Response:
+    """Wait for the export without holding a connection, then stream its chunks (202 past
+    ``export_wait_seconds``)."""
     job_id, nom, key, media_type = requested
     loop = asyncio.get_running_loop()
     deadline = loop.time() + get_settings().export_wait_seconds

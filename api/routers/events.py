@@ -69,7 +69,7 @@ async def events(
     """Un événement « progression » par étape validée, avec les chiffres du job."""
     identity, snapshot = opening
     return StreamingResponse(
-        _stream(job_id, identity.courriel, snapshot, attente),
+        event_stream(job_id, identity.courriel, snapshot, attente),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache"},
     )
@@ -79,7 +79,9 @@ def _event(data: str) -> str:
     return f"event: progression\ndata: {data}\n\n"
 
 
-async def _stream(job_id: int, courriel: str, snapshot: str, attente: float) -> AsyncIterator[str]:
+async def event_stream(
+    job_id: int, courriel: str, snapshot: str, attente: float
+) -> AsyncIterator[str]:
     yield _event(snapshot)
     if json.loads(snapshot)["statut"] in _END:
         return

@@ -14,13 +14,13 @@ from api.errors import ApiError
 from api.pagination import PageDep
 from api.permissions import visible_job_or_404
 from api.schemas import ERRORS, Page, job_out, page_of
-from service.auth.permissions import Action, Identity, can, holds
+from service.auth.permissions import Action, Identity, holds
 from service.jobs import engine, kinds
 from service.jobs.errors import JobConflict, JobStateError
 from service.jobs.figures import job_figures
 from service.jobs.queries import (
     anomalies_page,
-    job_departements,
+    may_act,
     plan_page,
     visible_departements,
     visible_jobs,
@@ -35,18 +35,8 @@ JobOut = job_out()
 
 
 def _may_act(session: Session, identity: Identity, job: Job) -> None:
-    """Confirm, cancel or revert: whoever may submit such a job, now, for all its départements
-    (the national team included) — never inherited from having submitted it; readers get 403."""
-    if identity.national:
-        return
-    action = kinds.of(job).action
-    deps = job_departements(session, job.id)
-    allowed = (
-        all(can(identity, action, d) for d in deps)
-        if deps
-        else identity.utilisateur_id == job.soumis_par and holds(identity.profil, action)
-    )
-    if not allowed:
+    """Readers who may not act get 403."""
+    if not may_act(session, identity, job):
         raise ApiError(
             403,
             "INTERDIT",

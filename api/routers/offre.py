@@ -43,7 +43,7 @@ def list_dispositifs(
     if code not in CODES or not _may_read(identity, code):
         raise not_found("Département")
     items, total = departement_dispositifs(session, code, page.offset, page.taille)
-    return page.envelope(items, total)
+    return page.envelope([DispositifOut.model_validate(d) for d in items], total)
 
 
 @router.get("/entites/{siren}", response_model=EntiteDetail, summary="Une entité gestionnaire")

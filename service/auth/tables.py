@@ -59,3 +59,40 @@ class UtilisateurDispositif(Base):
     dispositif_id: Mapped[int] = mapped_column(
         ForeignKey(f"{OFFRE}.dispositif.id"), primary_key=True
     )
+
+
+class CodeConnexion(Base):
+    """A single-use sign-in code for the console (local mode), valid a few minutes: only its
+    SHA-256 is kept, so that a copy of the table signs nobody in."""
+
+    __tablename__ = "code_connexion"
+    __table_args__ = {"schema": OFFRE}
+
+    empreinte: Mapped[str] = mapped_column(Text, primary_key=True)
+    utilisateur_id: Mapped[int] = mapped_column(
+        ForeignKey(f"{OFFRE}.utilisateur.id", ondelete="CASCADE"), index=True
+    )
+    cree_le: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    expire_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    utilise_le: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SessionConsole(Base):
+    """A console session: the cookie holds a random value, this row its SHA-256, the CSRF token
+    of the session's forms, and when it ends (sign-out deletes it)."""
+
+    __tablename__ = "session_console"
+    __table_args__ = {"schema": OFFRE}
+
+    empreinte: Mapped[str] = mapped_column(Text, primary_key=True)
+    utilisateur_id: Mapped[int] = mapped_column(
+        ForeignKey(f"{OFFRE}.utilisateur.id", ondelete="CASCADE"), index=True
+    )
+    csrf: Mapped[str] = mapped_column(Text, nullable=False)
+    moyen: Mapped[str] = mapped_column(Text, nullable=False)  # code | jeton | oidc
+    cree_le: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    expire_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +16,7 @@ from sqlalchemy import text
 from service.auth.accounts import add_user, identity_for
 from service.cli.client import Client
 from service.cli.progress import follow, summary
-from service.cli.stack import running_stack
+from service.cli.stack import RunningStack, running_stack
 from service.config import get_settings
 from service.db.engine import make_engine, session_scope
 from service.imports.template import build_template
@@ -29,9 +33,13 @@ def demo(
         int, typer.Option(help="Groupes de places historiques par département.")
     ] = 80,
     port: Annotated[int, typer.Option(help="Port HTTP de l'API.")] = 8000,
+    garder: Annotated[
+        bool, typer.Option("--garder", help="Garder la pile et la console ouvertes (Ctrl-C).")
+    ] = False,
 ) -> None:
     """Démonstration : données SI SIAO historiques, classeur Temps 1, import suivi par
-    département, application, puis ré-import du même fichier (rien ne doit changer)."""
+    département, application, puis ré-import du même fichier (rien ne doit changer) ; enfin
+    l'adresse de la console web et un code de connexion à usage unique."""
     from service.auth.tokens import issue_token
     from service.legacy.generator import generate
     from service.legacy.temps1 import prefill_from_legacy
@@ -77,3 +85,49 @@ def demo(
             f"Offre consultable : {stack.api_url}/api/v1/departements/{codes[0]}/dispositifs "
             f"(jeton : offre utilisateurs jeton --courriel {DEMO_USER})."
         )
+        _open_console(stack, garder)
+
+
+def _open_console(stack: RunningStack, garder: bool) -> None:
+    """The console's address and a single-use sign-in code; with ``garder``, the stack stays up
+    until Ctrl-C (a new code on Entrée, as the first one lasts 5 minutes)."""
+    from service.auth.sessions import CODE_MINUTES, issue_code
+
+    def new_code() -> str:
+        engine = make_engine(stack.database_url)
+        try:
+            with session_scope(engine) as session:
+                identity = identity_for(session, DEMO_USER)
+                assert identity is not None
+                return issue_code(session, identity.utilisateur_id)
+        finally:
+            engine.dispose()
+
+    console.rule("Console web")
+    console.print(f"Ouvrez [bold]{stack.api_url}/console/[/bold] dans votre navigateur.")
+    console.print(
+        f"Code de connexion ({DEMO_USER}, administration nationale ; usage unique, "
+        f"{CODE_MINUTES} minutes) : [bold]{new_code()}[/bold]"
+    )
+    if not garder:
+        console.print("La pile s'arrête maintenant ; « offre demo --garder » la laisse ouverte.")
+        return
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    if sys.stdin.isatty():
+        threading.Thread(target=_codes_on_enter, args=(new_code, stopping), daemon=True).start()
+        console.print("Entrée : un nouveau code. Ctrl-C : arrêter la pile.")
+    else:
+        console.print("Ctrl-C : arrêter la pile.")
+    while not stopping.wait(0.5):
+        if stack.dead():
+            console.print(f"[red]Arrêt inattendu : {', '.join(stack.dead())}.[/red]")
+            raise typer.Exit(1)
+
+
+def _codes_on_enter(new_code: Callable[[], str], stopping: threading.Event) -> None:
+    while not stopping.is_set():
+        if sys.stdin.readline() == "":
+            return
+        console.print(f"Nouveau code de connexion : [bold]{new_code()}[/bold]")

@@ -1,4 +1,4 @@
-"""`offre utilisateurs …`: nominative accounts and their bearer tokens."""
+"""`offre utilisateurs …`: nominative accounts, their bearer tokens and console sign-in codes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from service.auth.accounts import AccountError, add_user, identity_for
+from service.auth.sessions import CODE_MINUTES, issue_code
 from service.auth.tokens import issue_token
 from service.config import get_settings
 from service.db.engine import session_scope
@@ -54,3 +55,21 @@ def jeton(courriel: Annotated[str, typer.Option(help="Courriel du compte.")]) ->
     typer.echo(f"Jeton valable {settings.token_ttl_hours} h pour {identity.courriel} :", err=True)
     # Plain print: never wrapped, so that `| tail -1` gives a usable token.
     print(issue_token(identity.courriel, settings))
+
+
+@app.command("code")
+def code(courriel: Annotated[str, typer.Option(help="Courriel du compte.")]) -> None:
+    """Émet un code de connexion à la console, à usage unique, valable 5 minutes ; il est
+    imprimé seul sur la dernière ligne."""
+    with session_scope() as session:
+        identity = identity_for(session, courriel)
+        if identity is None:
+            typer.echo(f"Aucun compte actif pour « {courriel} ».", err=True)
+            raise typer.Exit(2)
+        issued = issue_code(session, identity.utilisateur_id)
+    typer.echo(
+        f"Code de connexion à la console pour {identity.courriel}, valable {CODE_MINUTES} "
+        "minutes et une seule fois :",
+        err=True,
+    )
+    print(issued)

@@ -47,7 +47,7 @@ def _planned(session: Session, job_id: int, feuille: str, departement: str | Non
     return [Planned(*row) for row in session.execute(query.order_by(JobPlan.id))]
 
 
-def _journal_before(
+def journal_before(
     session: Session, job_id: int, dep: str | None, table: str, key: str, values: list[str]
 ) -> None:
     session.execute(
@@ -61,7 +61,7 @@ def _journal_before(
     )
 
 
-def _journal_inserted(
+def journal_inserted(
     session: Session, job_id: int, dep: str | None, table: str, ids: list[int]
 ) -> None:
     session.execute(
@@ -88,7 +88,7 @@ def apply_entites(session: Session, job: Job) -> dict[str, int]:
     counts = {"creations": 0, "modifications": 0}
     if planned:
         updated = [p.cle for p in planned if p.action == "modification"]
-        _journal_before(session, job.id, None, "entite", "siren", updated)
+        journal_before(session, job.id, None, "entite", "siren", updated)
         columns = list(ENTITE_FIELDS)
         assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "siren")
         rows = copy_upsert(
@@ -105,7 +105,7 @@ def apply_entites(session: Session, job: Job) -> dict[str, int]:
             {"job": job.id},
         )
         inserted = [r.id for r in rows if r.inserted]
-        _journal_inserted(session, job.id, None, "entite", inserted)
+        journal_inserted(session, job.id, None, "entite", inserted)
         counts = {"creations": len(inserted), "modifications": len(rows) - len(inserted)}
         audit.record(
             session, job.soumis_par, job.id, "import.entites.applique", "entite", details=counts
@@ -113,7 +113,7 @@ def apply_entites(session: Session, job: Job) -> dict[str, int]:
     return counts
 
 
-def _allocate_identifiants(session: Session, departement: str, count: int) -> list[str]:
+def allocate_identifiants(session: Session, departement: str, count: int) -> list[str]:
     """Sequential per département, never reused (the counter only grows)."""
     if count == 0:
         return []
@@ -140,7 +140,7 @@ def apply_departement(session: Session, job: Job, row: JobDepartement) -> dict[s
     if not planned:
         return {"creations": 0, "modifications": 0, "fermetures": 0}
     creations = [p for p in planned if p.action == "creation"]
-    identifiants = _allocate_identifiants(session, departement, len(creations))
+    identifiants = allocate_identifiants(session, departement, len(creations))
     for plan_row, identifiant in zip(creations, identifiants, strict=True):
         plan_row.apres["identifiant"] = identifiant
     # The preview of an applied job shows the identifiers given: one set-based update.
@@ -153,7 +153,7 @@ def apply_departement(session: Session, job: Job, row: JobDepartement) -> dict[s
         {"ids": [p.id for p in creations], "identifiants": identifiants},
     )
     updated = [p.cle for p in planned if p.action != "creation"]
-    _journal_before(session, job.id, departement, "dispositif", "identifiant", updated)
+    journal_before(session, job.id, departement, "dispositif", "identifiant", updated)
     columns = ["identifiant", "siren", "nom_normalise", *_DISPOSITIF_COLUMNS]
 
     def values(after: dict[str, Any]) -> list[Any]:
@@ -187,7 +187,7 @@ def apply_departement(session: Session, job: Job, row: JobDepartement) -> dict[s
         # An entité vanished between plan and apply: never half-apply a département.
         raise StalePlan(departement)
     inserted = [r.id for r in rows if r.inserted]
-    _journal_inserted(session, job.id, departement, "dispositif", inserted)
+    journal_inserted(session, job.id, departement, "dispositif", inserted)
     counts = {
         "creations": len(inserted),
         "modifications": sum(1 for p in planned if p.action == "modification"),

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from service.auth.permissions import Action, Identity, can, can_read_job
+from service.auth.permissions import Action, Identity, can, can_read_job, holds
 from service.jobs import kinds
 from service.jobs.enums import Statut
 from service.jobs.tables import Job, JobAnomalie, JobDepartement, JobPlan
@@ -40,6 +40,18 @@ def get_visible_job(session: Session, identity: Identity, job_id: int) -> Job | 
     if not can_read_job(identity, action, job.soumis_par, job_departements(session, job_id)):
         return None
     return job
+
+
+def may_act(session: Session, identity: Identity, job: Job) -> bool:
+    """Confirm, cancel or revert: whoever may submit such a job, now, for all its départements
+    (the national team included) — never inherited from having submitted it."""
+    if identity.national:
+        return True
+    action = kinds.of(job).action
+    deps = job_departements(session, job.id)
+    if deps:
+        return all(can(identity, action, d) for d in deps)
+    return identity.utilisateur_id == job.soumis_par and holds(identity.profil, action)
 
 
 def _readable(identity: Identity) -> ColumnElement[bool] | None:
@@ -169,4 +181,14 @@ def job_metrics(session: Session) -> JobMetrics:
         jobs=jobs,
         applied=dict(zip(("creation", "modification", "fermeture"), map(int, totals), strict=True)),
         durations=durations,
+    )
+
+
+def anomaly_values(session: Session, job_id: int, column: str) -> list[str]:
+    """The distinct values of one anomaly column (code, feuille…) of a job, for its filters."""
+    field = getattr(JobAnomalie, column)
+    return list(
+        session.scalars(
+            select(field).where(JobAnomalie.job_id == job_id).distinct().order_by(field)
+        )
     )

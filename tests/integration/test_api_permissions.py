@@ -25,6 +25,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from tests.support.samples import luhn_siren
 from tests.support.workbooks import xlsx_bytes
 
 API = "/api/v1"
@@ -455,6 +456,86 @@ def _csv_check(w: World, c: Caller, r: httpx.Response) -> None:
     assert ";" in r.text.splitlines()[0]  # at least its header line
 
 
+# -- screen entry (issue 10): a created dispositif is reverted at once, so that the offre of 75
+# stays as the shared job left it.
+
+ENTITE_CHANGES = {"raison_sociale": "Entité des comptes entité", "commune": "Paris"}
+
+
+def _create_entite(w: World, c: Caller, allowed: bool) -> httpx.Response:
+    w.serial[0] += 1
+    siren = luhn_siren(100_000 + w.serial[0])
+    body = {"siren": siren, "raison_sociale": f"Entité de {c.nom}", "departement_siege": "75"}
+    return w.client.post(f"{API}/entites", headers=w.of(c), json=body)
+
+
+def _entite_created(w: World, c: Caller, r: httpx.Response) -> None:
+    body = r.json()
+    assert body["raison_sociale"] == f"Entité de {c.nom}"
+    assert isinstance(body["job_id"], int)
+
+
+def _update_entite(w: World, c: Caller, _: bool) -> httpx.Response:
+    return w.client.patch(
+        f"{API}/entites/{ENTITE_SIREN}", headers=w.of(c), json={"commune": f"Ville de {c.nom}"}
+    )
+
+
+def _entite_updated(w: World, c: Caller, r: httpx.Response) -> None:
+    assert (r.json()["siren"], r.json()["commune"]) == (ENTITE_SIREN, f"Ville de {c.nom}")
+
+
+def _own_departement(c: Caller) -> str:
+    return c.departements[0] if c.departements else "13"
+
+
+def _create_dispositif(w: World, c: Caller, allowed: bool) -> httpx.Response:
+    body = {
+        "siren": SIREN,
+        "nom": f"Accueil de jour de {c.nom}",
+        "type_code": "Accueil de jour",
+        "departement": _own_departement(c),
+    }
+    return w.client.post(f"{API}/dispositifs", headers=w.of(c), json=body)
+
+
+def _dispositif_created(w: World, c: Caller, r: httpx.Response) -> None:
+    body = r.json()
+    assert body["identifiant"].startswith(f"DSP-{_own_departement(c)}-")
+    revert = w.client.post(f"{API}/jobs/{body['job_id']}/revenir", headers=w.of(c))
+    assert revert.status_code == 202, revert.text
+    assert w.wait(w.of(c), revert.json()["id"])["statut"] == "termine"
+    gone = w.client.get(f"{API}/dispositifs/{body['identifiant']}", headers=w.of(c))
+    assert gone.status_code == 404
+
+
+def _patch_dispositif(w: World, c: Caller, _: bool) -> httpx.Response:
+    return w.client.patch(
+        f"{API}/dispositifs/DSP-75-000001", headers=w.of(c), json={"commune": f"Paris {c.nom}"}
+    )
+
+
+def _dispositif_patched(w: World, c: Caller, r: httpx.Response) -> None:
+    assert (r.json()["identifiant"], r.json()["commune"]) == ("DSP-75-000001", f"Paris {c.nom}")
+
+
+def _write_offre_75(c: Caller) -> int:
+    if not c.importe:
+        return 403
+    return 200 if c.importe_75 else 404
+
+
+def _get_dispositif(w: World, c: Caller, _: bool) -> httpx.Response:
+    return w.client.get(f"{API}/dispositifs/DSP-75-000001", headers=w.of(c))
+
+
+def _dispositif_read(w: World, c: Caller, r: httpx.Response) -> None:
+    body = r.json()
+    assert body["departement"] == "75"
+    assert body["historique"][0]["job_id"] == w.job_id
+    assert body["historique"][0]["action"] == "creation"
+
+
 ROUTES: dict[tuple[str, str], Route] = {
     ("POST", f"{API}/imports"): Route(lambda c: 202 if c.importe else 403, _import, _import_check),
     ("GET", f"{API}/jobs"): Route(lambda c: 200, _list, _list_check),
@@ -488,6 +569,21 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", f"{API}/entites/{{siren}}"): Route(
         lambda c: 200 if c.lit_offre else 403, _entite, _entite_check
     ),
+    ("POST", f"{API}/entites"): Route(
+        lambda c: 201 if c.importe else 403, _create_entite, _entite_created
+    ),
+    ("PATCH", f"{API}/entites/{{siren}}"): Route(
+        lambda c: 200 if c.importe else 403, _update_entite, _entite_updated
+    ),
+    ("POST", f"{API}/dispositifs"): Route(
+        lambda c: 201 if c.importe else 403, _create_dispositif, _dispositif_created
+    ),
+    ("PATCH", f"{API}/dispositifs/{{identifiant}}"): Route(
+        _write_offre_75, _patch_dispositif, _dispositif_patched
+    ),
+    ("GET", f"{API}/dispositifs/{{identifiant}}"): Route(
+        _read_offre_75, _get_dispositif, _dispositif_read
+    ),
 }
 
 # Served outside /api/v1, without authentication; checked by the tests at the end of this file.
@@ -515,7 +611,7 @@ def app_routes() -> list[tuple[str, str]]:
     return sorted(
         (method, route.path)
         for route in routes
-        for method in (route.methods or ())
+        for method in (getattr(route, "methods", None) or ())  # a Mount (/console) has none
         if method != "HEAD"
     )
 

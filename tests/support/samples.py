@@ -118,3 +118,16 @@ def national_workbook() -> bytes:
 
 WORKBOOK = national_workbook()
 ROWS = len(DEPARTEMENTS) * PER_DEPARTEMENT + 2
+
+
+def luhn_siren(serial: int) -> str:
+    """A valid SIREN (Luhn key) made from a serial number, for tests that need many."""
+    body = f"{serial:08d}"[-8:]
+    for key in "0123456789":
+        digits = [int(d) for d in body + key]
+        total = sum(
+            d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(digits)
+        )
+        if total % 10 == 0:
+            return body + key
+    raise AssertionError("unreachable")

@@ -286,7 +286,9 @@ def test_environment_and_no_committed_secret(services: dict[str, dict[str, Any]]
 def test_dockerfile_base_image_and_install() -> None:
     steps = dockerfile()
     bases = [args.split()[0] for keyword, args in steps if keyword == "FROM"]
-    assert bases and all(base == "python:3.11-slim" for base in bases), bases
+    # Python stages, and one Node stage that only installs the console's DSFR files.
+    assert bases and all(base in ("python:3.11-slim", "node:20-slim") for base in bases), bases
+    assert bases[-1] == "python:3.11-slim" and bases.count("node:20-slim") <= 1, bases
     runs = [args for keyword, args in steps if keyword == "RUN"]
     installs = [r for r in runs if "pip install" in r]
     assert len(installs) == 1, installs

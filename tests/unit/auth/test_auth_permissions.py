@@ -100,6 +100,7 @@ def test_matrix_names_every_action_and_only_known_profiles() -> None:
 JOB_ACTIONS = {
     "import_offre": A.IMPORTER_OFFRE,
     "retour_arriere": A.IMPORTER_OFFRE,
+    "saisie_offre": A.IMPORTER_OFFRE,  # screen entry: the right of the import
     "rattachement": A.RATTACHER,
     "bascule": A.BASCULER,
 }

@@ -1,0 +1,295 @@
+"""The console in a real browser (issue 10, item 5): Debian's Chromium driven by Playwright,
+against the API and a worker started as processes.
+
+One flow, as a départemental administrator would go: sign in with a code, upload a workbook
+written by LibreOffice with mistakes (keyboard only), watch the département's bar reach its
+end, read an anomaly, download the report, upload the fixed file, confirm, see the counts;
+create a dispositif in the form with one mistake, fix it, save, edit it; then an administrator of
+another département gets the 404 page, and the national team its pages. Every page is checked
+with axe-core (no violation of impact serious or critical) and photographed at 1280 and 375 px
+(tests/e2e/screenshots/, git-ignored). Every request the browser makes goes to our server.
+
+With CI=true a missing Chromium, DSFR or axe-core file fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.imports.template import build_template
+from tests.support.libreoffice import saved_by_calc
+from tests.support.processes import cli
+from tests.support.samples import DISPOSITIFS_ROWS, ENTITES_ROWS, fill
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+DSFR = ROOT / "api" / "console" / "static" / "dsfr" / "dsfr.min.css"
+SHOTS = ROOT / "tests" / "e2e" / "screenshots"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WIDTHS = (1280, 375)
+ADMIN_75 = "admin.75@exemple.gouv.fr"
+ADMIN_69 = "admin.69@exemple.gouv.fr"
+NATIONAL = "equipe.nationale@exemple.gouv.fr"
+
+
+def _needs() -> None:
+    missing = [str(p) for p in (CHROMIUM, AXE, DSFR) if not p.exists()]
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("playwright (PyPI)")
+    if missing:
+        message = "absent(s) : " + ", ".join(missing) + " — lancez « make setup » et "
+        message += "scripts/install-chromium.sh"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+class Pages:
+    """A browser context of one person, with the checks every page gets."""
+
+    def __init__(self, browser: Any, base: str, requests: list[str]) -> None:
+        self.base = base
+        self.context = browser.new_context(
+            viewport={"width": 1280, "height": 900},
+            locale="fr-FR",
+            accept_downloads=True,
+            bypass_csp=True,  # axe-core is injected as an inline script
+        )
+        self.context.on("request", lambda r: requests.append(r.url))
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(30_000)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def check(self, name: str) -> None:
+        """axe-core on the page as it is, then a screenshot at each width."""
+        page = self.page
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        serious = [
+            f"{v['id']} ({v['impact']}) : {v['help']} — "
+            + "; ".join(n["target"][0] for n in v["nodes"][:3])
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert not serious, f"{name} : " + " | ".join(serious)
+        assert page.locator("html").get_attribute("lang") == "fr"
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+    def sign_in(self, code: str) -> None:
+        self.goto("/console/")
+        assert "/console/connexion" in self.page.url
+        self.page.fill("#code", code)
+        self.page.click("button:has-text('Se connecter')")
+        self.page.wait_for_selector("h1:has-text('Tableau de bord')")
+
+
+@pytest.fixture
+def stack(process_stack: Any) -> Any:
+    _needs()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    process_stack.user(ADMIN_75, "ADMIN_DEPARTEMENTAL", "75")
+    process_stack.user(ADMIN_69, "ADMIN_DEPARTEMENTAL", "69")
+    process_stack.user(NATIONAL, "ADMIN_NATIONAL")
+    return process_stack
+
+
+def _code(stack: Any, courriel: str) -> str:
+    issued = subprocess.run(
+        cli("utilisateurs", "code", "--courriel", courriel),
+        env=stack.env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return issued.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture
+def chromium(stack: Any) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _workbooks(tmp_path: Path) -> tuple[Path, Path]:
+    """The template filled with three dispositifs, two of them wrong, saved by LibreOffice;
+    and the same file fixed."""
+    template = build_template()
+    wrong = tmp_path / "offre-75-avec-erreurs.xlsx"
+    wrong.write_bytes(saved_by_calc(fill(template, ENTITES_ROWS, DISPOSITIFS_ROWS), "xlsx"))
+    fixed_rows = [dict(r) for r in DISPOSITIFS_ROWS]
+    fixed_rows[1].pop("capacite_financee")
+    fixed_rows[1]["nom"] = "Accueil de jour"
+    fixed_rows[2]["siret"] = "73282932000074"
+    fixed = tmp_path / "offre-75-corrigee.xlsx"
+    fixed.write_bytes(saved_by_calc(fill(template, ENTITES_ROWS, fixed_rows), "xlsx"))
+    return wrong, fixed
+
+
+def _keyboard_upload(me: Pages, workbook: Path) -> list[str]:
+    """Tab from the top of the page to the file field, open it with the keyboard, then Tab to
+    the button and press Entrée. Returns what received the focus, in order."""
+    page = me.page
+    focused: list[str] = []
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused.append(
+            page.evaluate(
+                "() => document.activeElement.id || document.activeElement.textContent.trim()"
+            )
+        )
+        if focused[-1] == "fichier":
+            break
+    assert focused[-1] == "fichier", focused
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(workbook))
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("() => document.activeElement.id"))
+        if focused[-1] == "bouton-depot":
+            break
+    assert focused[-1] == "bouton-depot", focused
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/console/jobs/\d+$"))
+    return focused
+
+
+def _bar_done(me: Pages, departement: str, statut: str) -> None:
+    me.page.wait_for_function(
+        "([dep, statut]) => { const p = document.getElementById('barre-' + dep);"
+        " return p && p.dataset.statut === statut && p.value === 1; }",
+        arg=[departement, statut],
+        timeout=90_000,
+    )
+
+
+def test_console_flow_in_chromium(stack: Any, chromium: Any, tmp_path: Path) -> None:
+    base = f"http://127.0.0.1:{stack.api_port}"
+    requests: list[str] = []
+    wrong, fixed = _workbooks(tmp_path)
+    me = Pages(chromium, base, requests)
+    page = me.page
+
+    # Sign in with a single-use code.
+    me.goto("/console/")
+    me.check("connexion")
+    me.sign_in(_code(stack, ADMIN_75))
+    me.check("tableau-de-bord")
+
+    # Upload the faulty workbook with the keyboard only.
+    me.goto("/console/deposer")
+    me.check("deposer")
+    focused = _keyboard_upload(me, wrong)
+    assert focused[0] == "Contenu", focused  # the skip link comes first
+    assert "application-manuelle" in focused and "par-departement" in focused
+
+    # The département's bar reaches its end; what to fix is listed.
+    _bar_done(me, "75", "invalide")
+    assert any("/evenements" in url for url in requests), "pas de flux en direct"
+    anomalies = page.locator("#table-anomalies tbody")
+    assert "CAPACITE_INTERDITE" in anomalies.inner_text()
+    page.select_option("#filtre-severite", "erreur")
+    page.click("#anomalies form button")
+    page.wait_for_url(re.compile(r".*severite=erreur.*"))
+    rows = page.locator("#table-anomalies tbody tr")
+    assert rows.count() >= 2 and "Avertissement" not in anomalies.inner_text()
+    me.check("job-invalide")
+    with page.expect_download() as download:
+        page.click("a:has-text('Rapport')")
+    assert Path(download.value.path()).read_bytes()[:2] == b"PK"
+    assert download.value.suggested_filename.startswith("rapport-job-")
+
+    # The fixed file, uploaded with the mouse this time; confirmed; applied.
+    me.goto("/console/deposer")
+    page.set_input_files("#fichier", str(fixed))
+    page.click("#bouton-depot")
+    page.wait_for_url(re.compile(r".*/console/jobs/\d+$"))
+    _bar_done(me, "75", "valide")
+    job_url = page.url
+    assert "Aperçu des changements" in page.content()
+    me.check("job-valide")
+    page.check("#confirme-appliquer", force=True)
+    page.click("form[action$='/appliquer'] button")
+    _bar_done(me, "75", "termine")
+    assert page.locator("#compteur-creations").inner_text() == "4"  # 1 entité + 3 dispositifs
+    assert "Terminé" in page.locator("#statut-job").inner_text().capitalize()
+    me.check("job-termine")
+
+    # One more dispositif by hand: one mistake, fixed, saved, then edited.
+    me.goto("/console/dispositifs/nouveau?departement=75")
+    page.fill("#champ-siren", "732829320")
+    page.fill("#champ-nom", "Halte de nuit Belleville")
+    page.select_option("#champ-type_code", "VS_HALTE_NUIT")
+    page.fill("#champ-siret", "73282932000075")  # wrong key
+    page.click("button:has-text('Enregistrer le dispositif')")
+    message = page.locator("#champ-siret-messages")
+    assert "SIRET_INVALIDE" in message.inner_text()
+    assert "rien n'a été enregistré" in page.locator("#resume-anomalies").inner_text()
+    me.check("dispositif-nouveau-erreur")
+    page.fill("#champ-siret", "73282932000074")
+    page.click("button:has-text('Enregistrer le dispositif')")
+    page.wait_for_selector("text=Dispositif enregistré")
+    assert re.search(r"/console/dispositifs/DSP-75-\d{6}", page.url)
+    page.fill("#champ-commune", "Paris 20e")
+    page.click("button:has-text('Enregistrer les modifications')")
+    page.wait_for_selector("text=Modifications enregistrées")
+    history = page.locator("#table-historique tbody tr")
+    assert history.count() == 2
+    assert "Paris 20e" in history.nth(1).inner_text()
+    me.check("dispositif")
+    me.goto("/console/departements/75")
+    assert page.locator("#table-dispositifs tbody tr").count() == 4
+    me.check("departement")
+    me.goto("/console/entites/732829320")
+    me.check("entite")
+    me.goto("/console/entites/nouvelle")
+    me.check("entite-nouvelle")
+
+    # Another département's administrator: the job is a 404 page.
+    other = Pages(chromium, base, requests)
+    other.sign_in(_code(stack, ADMIN_69))
+    response = other.page.goto(job_url)
+    assert response is not None and response.status == 404
+    assert "Job introuvable" in other.page.content()
+    other.check("job-introuvable")
+
+    # The national team: every job, the 101 départements, the link to Flower.
+    national = Pages(chromium, base, requests)
+    national.sign_in(_code(stack, NATIONAL))
+    national.goto("/console/national")
+    assert national.page.locator("#temps1 tbody tr").count() == 101
+    assert national.page.locator("a:has-text('Flower')").count() >= 1
+    national.check("national")
+
+    outside = [u for u in requests if not u.startswith((base + "/", "data:", "blob:", "about:"))]
+    assert not outside, outside
