@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 
 MAX_TAILLE = 1000
+# Far beyond any list, and small enough that page × taille stays a database integer.
+MAX_PAGE = 10_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +26,9 @@ class Page:
 
 
 def page_params(
-    page: Annotated[int, Query(ge=1, description="Numéro de page (à partir de 1).")] = 1,
+    page: Annotated[
+        int, Query(ge=1, le=MAX_PAGE, description="Numéro de page (à partir de 1).")
+    ] = 1,
     taille: Annotated[
         int, Query(ge=1, le=MAX_TAILLE, description="Éléments par page (100 par défaut).")
     ] = 100,
@@ -33,3 +37,7 @@ def page_params(
 
 
 PageDep = Annotated[Page, Depends(page_params)]
+
+
+# A job number as PostgreSQL stores it (bigint): anything else is a French 422, not a 500.
+JobId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Numéro du job.")]

@@ -74,7 +74,21 @@ class Settings(BaseSettings):
     # Open event streams check the caller's rights again this often.
     events_recheck_seconds: float = 30.0
 
-    token_ttl_hours: int = 12
+    # Bearer tokens of the local mode: for this API only, and short-lived (a token asking for a
+    # longer life than this is refused).
+    token_ttl_hours: int = Field(12, ge=1, le=24 * 7)
+    token_audience: str = "offre-siao-api"
+
+    # Database connections of one process (the API's event streams hold none while waiting).
+    db_pool_size: int = 15
+    db_pool_overflow: int = 10
+    db_pool_timeout: float = 30.0
+
+    # What one account may ask at once (429 beyond): jobs waiting or being analysed, uploads per
+    # minute; files and staged rows of jobs older than the retention are purged (figures kept).
+    max_active_jobs_per_account: int = 3
+    uploads_per_minute: int = 10
+    retention_days: int = 30
 
     # Web console (/console/): how people sign in, and how long a session lasts.
     auth_mode: Literal["local", "oidc"] = "local"
@@ -94,6 +108,17 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     public_url: str | None = None
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: str | None) -> str | None:
+        if value is not None and len(value.encode()) < 32:
+            raise ValueError(
+                "OFFRE_SECRET_KEY est trop courte : la clé de signature des jetons doit faire au "
+                "moins 32 octets (par exemple : python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')."
+            )
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -30,7 +30,8 @@ def configure_logging() -> None:
             logging.getLevelName(settings.log_level.upper())
         ),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=True,
+        # Not cached: tests capture the events of loggers already used (structlog.testing).
+        cache_logger_on_first_use=False,
     )
 
 

@@ -56,6 +56,8 @@ def database_url(servers: Servers) -> Iterator[str]:
         REDIS_URL=servers.redis_url,
         OFFRE_REDIS_PREFIX=session_prefix,
         OFFRE_SECRET_KEY="cle-de-test-" + name,
+        # Tests upload far more often than a person: the limit is tested on its own.
+        OFFRE_UPLOADS_PER_MINUTE="10000",
         OFFRE_DATA_DIR=str(SCRATCH / name),
     )
     _reset_caches()

@@ -14,6 +14,7 @@ TASK_MODULES = (
     "tasks.health",
     "tasks.jobs",
     "tasks.reconcile",
+    "tasks.retention",
     "workers.signals",
 )
 
@@ -49,8 +50,14 @@ def celery_config(settings: Settings) -> dict[str, object]:
         "task_routes": {
             "offre.health": {"queue": QUEUE_SHORT},
             "offre.reconcile": {"queue": QUEUE_SHORT},
+            "offre.purge": {"queue": QUEUE_SHORT},
         },
         "beat_schedule": {
+            "purge": {
+                "task": "offre.purge",
+                "schedule": 24 * 3600,
+                "options": {"queue": QUEUE_SHORT, "expires": 3600},
+            },
             "reconcile": {
                 "task": "offre.reconcile",
                 "schedule": settings.reconcile_every_seconds,

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import IdentityDep, SessionDep
 from api.errors import ApiError, error_body
+from api.pagination import JobId
 from api.permissions import visible_job_or_404
 from api.schemas import ERRORS, XLSX, file_response
 from service.auth.permissions import Identity
@@ -53,7 +54,7 @@ def request_export(session: Session, identity: Identity, job: Job, nom: str) -> 
 
 
 def _requested(nom: str) -> object:
-    def dependency(job_id: int, identity: IdentityDep, session: SessionDep) -> Requested:
+    def dependency(job_id: JobId, identity: IdentityDep, session: SessionDep) -> Requested:
         return request_export(session, identity, visible_job_or_404(session, identity, job_id), nom)
 
     return dependency

@@ -18,6 +18,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import IdentityDep, SessionDep
+from api.pagination import JobId
 from api.permissions import visible_job_or_404
 from api.schemas import ERRORS
 from service.auth.accounts import identity_for
@@ -37,13 +38,13 @@ router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], responses=ERRORS)
 _END = FINAL | {Statut.INVALIDE}
 
 
-def _opening(job_id: int, identity: IdentityDep, session: SessionDep) -> tuple[Identity, str]:
+def _opening(job_id: JobId, identity: IdentityDep, session: SessionDep) -> tuple[Identity, str]:
     return identity, encode_event(
         job_figures(session, visible_job_or_404(session, identity, job_id))
     )
 
 
-def _still_allowed(courriel: str, job_id: int) -> bool:
+def _still_allowed(courriel: str, job_id: JobId) -> bool:
     with session_scope() as session:
         identity = identity_for(session, courriel)
         return identity is not None and get_visible_job(session, identity, job_id) is not None
@@ -62,7 +63,7 @@ def _still_allowed(courriel: str, job_id: int) -> bool:
     },
 )
 async def events(
-    job_id: int,
+    job_id: JobId,
     opening: Annotated[tuple[Identity, str], Depends(_opening)],
     attente: Annotated[float, Query(ge=1, le=3600, description="Durée maximale (s).")] = 600,
 ) -> StreamingResponse:
@@ -80,7 +81,7 @@ def _event(data: str) -> str:
 
 
 async def event_stream(
-    job_id: int, courriel: str, snapshot: str, attente: float
+    job_id: JobId, courriel: str, snapshot: str, attente: float
 ) -> AsyncIterator[str]:
     yield _event(snapshot)
     if json.loads(snapshot)["statut"] in _END:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy.orm import Session
 
 from api.deps import IdentityDep, SessionDep
 from api.errors import ApiError
-from api.pagination import PageDep
+from api.pagination import JobId, PageDep
 from api.permissions import visible_job_or_404
 from api.schemas import ERRORS, Page, job_out, page_of
 from service.auth.permissions import Action, Identity, holds
@@ -60,7 +60,7 @@ def list_jobs(identity: IdentityDep, session: SessionDep, page: PageDep) -> dict
 
 
 @router.get("/{job_id}", response_model=JobOut, summary="Un job et sa progression par département")
-def get_job(job_id: int, identity: IdentityDep, session: SessionDep) -> JobFigures:
+def get_job(job_id: JobId, identity: IdentityDep, session: SessionDep) -> JobFigures:
     return job_figures(session, visible_job_or_404(session, identity, job_id))
 
 
@@ -68,7 +68,7 @@ def get_job(job_id: int, identity: IdentityDep, session: SessionDep) -> JobFigur
     "/{job_id}/anomalies", response_model=Page[AnomalieOut], summary="Les anomalies d'un job"
 )
 def list_anomalies(
-    job_id: int,
+    job_id: JobId,
     identity: IdentityDep,
     session: SessionDep,
     page: PageDep,
@@ -97,7 +97,7 @@ class Apercu(Page[PlanItem]):
 
 @router.get("/{job_id}/apercu", response_model=Apercu, summary="Le plan : ce qui va changer")
 def preview(
-    job_id: int,
+    job_id: JobId,
     identity: IdentityDep,
     session: SessionDep,
     page: PageDep,
@@ -134,7 +134,7 @@ class Confirmation(BaseModel):
     summary="Confirmer l'application du plan",
 )
 def confirm(
-    job_id: int,
+    job_id: JobId,
     identity: IdentityDep,
     session: SessionDep,
     body: Annotated[Confirmation | None, Body()] = None,
@@ -150,7 +150,7 @@ def confirm(
 
 
 @router.post("/{job_id}/annuler", status_code=202, response_model=JobOut, summary="Annuler")
-def cancel(job_id: int, identity: IdentityDep, session: SessionDep) -> JobFigures:
+def cancel(job_id: JobId, identity: IdentityDep, session: SessionDep) -> JobFigures:
     """S'il est en cours, le job s'arrête entre deux lots ou deux départements."""
     job = visible_job_or_404(session, identity, job_id)
     _may_act(session, identity, job)
@@ -161,11 +161,15 @@ def cancel(job_id: int, identity: IdentityDep, session: SessionDep) -> JobFigure
     return job_figures(session, job)
 
 
+# A département code as users type it (1, 01, 2a, 971): checked against the 101 codes later.
+DepartementCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}$|^2[AaBb]$")]
+
+
 class RetourArriere(BaseModel):
     forcer: bool = Field(
         False, description="Écraser les modifications postérieures (administration nationale)."
     )
-    departements: list[str] | None = Field(
+    departements: list[DepartementCode] | None = Field(
         None, description="Départements à rétablir (tous ceux du job par défaut)."
     )
 
@@ -176,7 +180,7 @@ class RetourArriere(BaseModel):
     summary="Ce qu'un retour arrière rétablirait",
 )
 def revert_preview_route(
-    job_id: int,
+    job_id: JobId,
     identity: IdentityDep,
     session: SessionDep,
     departement: Annotated[list[str] | None, Query()] = None,
@@ -194,7 +198,7 @@ def revert_preview_route(
 
 @router.post("/{job_id}/revenir", status_code=202, response_model=JobOut, summary="Retour arrière")
 def revert(
-    job_id: int,
+    job_id: JobId,
     identity: IdentityDep,
     session: SessionDep,
     body: Annotated[RetourArriere | None, Body()] = None,

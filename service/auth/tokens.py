@@ -46,6 +46,7 @@ def issue_token(courriel: str, settings: Settings) -> str:
     claims = {
         "sub": courriel.lower(),
         "iss": ISSUER,
+        "aud": settings.token_audience,
         "iat": now,
         "exp": now + timedelta(hours=settings.token_ttl_hours),
     }
@@ -60,8 +61,11 @@ def verify_token(token: str, settings: Settings) -> str:
             secret_key(settings),
             algorithms=[ALGORITHM],
             issuer=ISSUER,
-            options={"require": ["sub", "exp", "iss"]},
+            audience=settings.token_audience,
+            options={"require": ["sub", "exp", "iss", "iat", "aud"]},
         )
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc
+    if claims["exp"] - claims["iat"] > settings.token_ttl_hours * 3600:
+        raise InvalidToken("durée de vie supérieure à celle autorisée")
     return str(claims["sub"])

@@ -22,7 +22,14 @@ def make_engine(url: str | None = None, **kwargs: object) -> Engine:
             "DATABASE_URL n'est pas défini : lancez « offre up » (mode embarqué) "
             "ou définissez DATABASE_URL."
         )
-    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, future=True, **kwargs)
+    settings = get_settings()
+    options: dict[str, object] = {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_pool_overflow,
+        "pool_timeout": settings.db_pool_timeout,
+        **kwargs,
+    }
+    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, future=True, **options)
 
 
 @lru_cache

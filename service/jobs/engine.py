@@ -20,6 +20,7 @@ from service.jobs import audit, kinds, publication
 from service.jobs.enums import FINAL, Etape, Statut
 from service.jobs.errors import JobStateError
 from service.jobs.kinds import JobKind, KindOptions
+from service.jobs.limits import check_active_jobs
 from service.jobs.queries import job_departements
 from service.jobs.tables import Job, JobDepartement
 from service.jobs.transitions import transition, transition_rows
@@ -72,6 +73,7 @@ def create_job(
     audit_details: dict[str, object] | None = None,
 ) -> Job:
     """A new job of ``kind``, its units in the given order, audited, published after commit."""
+    check_active_jobs(session, identity.utilisateur_id)
     job = Job(
         type=kind.name,
         soumis_par=identity.utilisateur_id,
@@ -97,6 +99,36 @@ def create_job(
     session.flush()
     schedule(session, job.id)
     return job
+
+
+def supersede_older(session: Session, job: Job) -> None:
+    """A new file for the same départements replaces the submitter's older plans still waiting
+    for a confirmation (they end « annule »), so that validated jobs do not pile up."""
+    departements = job_departements(session, job.id)
+    if not departements:
+        return
+    older = session.scalars(
+        select(Job).where(
+            Job.soumis_par == job.soumis_par,
+            Job.type == job.type,
+            Job.id < job.id,
+            Job.statut == Statut.VALIDE,
+        )
+    ).all()
+    for previous in older:
+        covered = job_departements(session, previous.id)
+        if covered and covered <= departements:
+            transition(previous, Statut.ANNULE, f"Remplacé par le job {job.id}.")
+            previous.etape = Etape.FIN
+            transition_rows(
+                session,
+                previous.id,
+                Statut.ANNULE,
+                sources={Statut.VALIDE, Statut.INVALIDE},
+                message=f"Remplacé par le job {job.id}.",
+            )
+            publication.publish_progress(session, previous.id)
+    session.flush()
 
 
 def start_application(

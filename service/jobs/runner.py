@@ -68,7 +68,7 @@ def _job_stage(session: Session, lease: leases.Lease) -> Iterator[None] | None:
             engine.cancel_now(session, job)
             return None
         transition(job, Statut.ANALYSE)
-        return kind.analyse(session, job)
+        return _analysis(session, kind, job)
     if job.statut != Statut.APPLICATION or job.etape not in (Etape.PREALABLE, Etape.CLOTURE):
         return None
     if job.annulation_demandee and job.etape == Etape.PREALABLE:
@@ -94,6 +94,12 @@ def _job_stage(session: Session, lease: leases.Lease) -> Iterator[None] | None:
     else:
         engine.finish_if_done(session, job)
     return None
+
+
+def _analysis(session: Session, kind: kinds.JobKind[Any], job: Job) -> Iterator[None]:
+    yield from kind.analyse(session, job) or ()
+    if job.statut in (Statut.VALIDE, Statut.INVALIDE, Statut.APPLICATION):
+        engine.supersede_older(session, job)
 
 
 def _departement_stage(session: Session, lease: leases.Lease) -> None:

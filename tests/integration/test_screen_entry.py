@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 
 from service.imports.columns import DISPOSITIFS
 from service.imports.normalise import normalise_row
-from service.imports.rules import RuleContext, dispositif_rules
+from service.imports.rules import RuleContext, check_dispositif_row
 from tests.support.api import wait_for
 
 API = "/api/v1"
@@ -99,7 +99,7 @@ def test_dispositif_rules_are_exactly_the_import_ones(
     response = api_client.post(f"{API}/dispositifs", headers=admin_75, json=row)
     assert response.status_code == 422, response.text
     normalised = normalise_row(DISPOSITIFS, 0, row)
-    expected = normalised.anomalies + dispositif_rules(
+    expected = normalised.anomalies + check_dispositif_row(
         normalised, RuleContext(scope=frozenset({"75"}), state_profile=True)
     )
     assert sorted(a["code"] for a in response.json()["details"]["anomalies"]) == sorted(

@@ -40,7 +40,9 @@ def redis_binary() -> str:
 
 
 class FaultStack:
-    def __init__(self, servers: Servers, scratch: Path) -> None:
+    def __init__(
+        self, servers: Servers, scratch: Path, api_env: dict[str, str] | None = None
+    ) -> None:
         self.servers = servers
         self.scratch = scratch
         self.redis_port = free_port()
@@ -56,13 +58,14 @@ class FaultStack:
             DATABASE_URL=self.database_url,
             REDIS_URL=f"redis://127.0.0.1:{self.redis_port}/0",
             OFFRE_DATA_DIR=str(scratch),
-            OFFRE_SECRET_KEY="cle-e2e-" + self.db_name,
+            OFFRE_SECRET_KEY="cle-de-signature-e2e-" + self.db_name,
             OFFRE_LEASE_SECONDS=str(LEASE_SECONDS),
             OFFRE_RECONCILE_EVERY_SECONDS="1",
             OFFRE_MAX_ATTEMPTS="3",
+            OFFRE_UPLOADS_PER_MINUTE="10000",
         )
         subprocess.run(cli("db", "upgrade"), env=self.env, check=True, capture_output=True)
-        self.start(cli("api", "--port", str(self.api_port)))
+        self.start(cli("api", "--port", str(self.api_port)), **(api_env or {}))
         self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.api_port}", timeout=30)
         self._wait_ready()
 
@@ -198,6 +201,10 @@ class FaultStack:
     def sql(self, query: str, *params: object) -> Any:
         with psycopg.connect(self.database_url.replace("+psycopg", "")) as conn:
             return conn.execute(query, params).fetchall()
+
+    def execute(self, statement: str, *params: object) -> None:
+        with psycopg.connect(self.database_url.replace("+psycopg", "")) as conn:
+            conn.execute(statement, params)
 
     def logs(self) -> str:
         return "".join(

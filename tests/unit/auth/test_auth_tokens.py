@@ -25,6 +25,7 @@ from service.config import Settings
 
 KEY = "cle-de-test-" + "x" * 64
 OTHER_KEY = "autre-cle-" + "y" * 64
+AUDIENCE = "offre-siao-api"
 
 
 def settings(tmp_path: Path, key: str | None = KEY, ttl_hours: int = 12) -> Settings:
@@ -41,6 +42,7 @@ def claims(**overrides: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "sub": "agent@ddets.gouv.fr",
         "iss": ISSUER,
+        "aud": AUDIENCE,
         "iat": now,
         "exp": now + timedelta(hours=1),
     }
@@ -65,8 +67,8 @@ def test_token_carries_identity_only_never_profile_or_scope(tmp_path: Path) -> N
     token = issue_token("agent@ddets.gouv.fr", settings(tmp_path))
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
     payload = jwt.decode(token, options={"verify_signature": False})
-    assert set(payload) == {"sub", "iss", "iat", "exp"}
-    assert payload["iss"] == "offre-siao"
+    assert set(payload) == {"sub", "iss", "aud", "iat", "exp"}
+    assert payload["iss"] == "offre-siao" and payload["aud"] == AUDIENCE
 
 
 @pytest.mark.parametrize("ttl", [1, 12, 48])
@@ -80,9 +82,34 @@ def test_lifetime_follows_settings(tmp_path: Path, ttl: int) -> None:
 
 
 def test_expired_token_is_refused(tmp_path: Path) -> None:
-    expired = issue_token("agent@ddets.gouv.fr", settings(tmp_path, ttl_hours=-1))
+    now = datetime.now(UTC)
+    expired = signed(claims(iat=now - timedelta(hours=3), exp=now - timedelta(hours=1)))
     with pytest.raises(InvalidToken):
         verify_token(expired, settings(tmp_path))
+
+
+def test_a_token_living_longer_than_the_settings_allow_is_refused(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    token = signed(claims(iat=now, exp=now + timedelta(hours=13)))
+    with pytest.raises(InvalidToken):
+        verify_token(token, settings(tmp_path, ttl_hours=12))
+
+
+@pytest.mark.parametrize("audience", [None, "une-autre-application"])
+def test_a_token_for_another_audience_is_refused(tmp_path: Path, audience: str | None) -> None:
+    with pytest.raises(InvalidToken):
+        verify_token(signed(claims(aud=audience)), settings(tmp_path))
+
+
+@pytest.mark.parametrize("ttl", [0, -1, 24 * 7 + 1])
+def test_lifetime_is_bounded(tmp_path: Path, ttl: int) -> None:
+    with pytest.raises(ValueError):
+        settings(tmp_path, ttl_hours=ttl)
+
+
+def test_a_short_key_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="32 octets"):
+        settings(tmp_path, key="x" * 31)
 
 
 def test_token_expired_a_second_ago_is_refused(tmp_path: Path) -> None:
@@ -105,6 +132,7 @@ def test_tampered_payload_is_refused(tmp_path: Path) -> None:
         {
             "sub": "admin.national@gouv.fr",
             "iss": ISSUER,
+            "aud": AUDIENCE,
             "iat": int(datetime.now(UTC).timestamp()),
             "exp": int((datetime.now(UTC) + timedelta(hours=1)).timestamp()),
         }
@@ -145,7 +173,7 @@ def test_other_algorithm_with_the_right_key_is_refused(tmp_path: Path, algorithm
         verify_token(token, settings(tmp_path))
 
 
-@pytest.mark.parametrize("missing", ["sub", "exp", "iss"])
+@pytest.mark.parametrize("missing", ["sub", "exp", "iss", "iat", "aud"])
 def test_missing_claim_is_refused(tmp_path: Path, missing: str) -> None:
     token = signed(claims(**{missing: None}))
     with pytest.raises(InvalidToken):
