@@ -182,7 +182,7 @@ def test_a_chunked_oversize_body_gets_413(app: Any, user_headers) -> None:  # ty
     }
     chunk = b"y" * (1024 * 1024)
     part = (
-        b"--frontiere\r\nContent-Disposition: form-data; name=\"fichier\"; "
+        b'--frontiere\r\nContent-Disposition: form-data; name="fichier"; '
         b'filename="offre.xlsx"\r\nContent-Type: application/octet-stream\r\n\r\n'
     )
     chunks = [part, *[chunk] * (get_settings().max_upload_bytes // len(chunk) + 3)]
