@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from api import errors, metrics
 from api.body_limit import BodyLimitMiddleware
-from api.routers import events, health, imports, jobs, offre, workbooks
+from api.routers import events, health, imports, jobs, offre, rattachements, workbooks
 from service.config import get_settings
 from service.logging import configure_logging
 from workers.app import app as celery_app  # registers the sender of units and the job kinds
@@ -30,6 +30,7 @@ def create_app() -> FastAPI:
         jobs.router,
         events.router,
         offre.router,
+        rattachements.router,
     ):
         app.include_router(router)
     # The multipart envelope adds a little to the file itself.

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["classeurs"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _download(content: bytes, media_type: str, filename: str) -> Response:
+def download(content: bytes, media_type: str, filename: str) -> Response:
     return Response(
         content,
         media_type=media_type,
@@ -29,7 +29,7 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
 @router.get("/modeles/offre.xlsx", response_class=Response)
 def template(identity: Importer) -> Response:
     """Le modèle Temps 1 vierge (listes déroulantes, Lisez-moi)."""
-    return _download(build_template(), XLSX, "modele-offre.xlsx")
+    return download(build_template(), XLSX, "modele-offre.xlsx")
 
 
 @router.get("/departements/{code}/offre.xlsx", response_class=Response)
@@ -38,20 +38,20 @@ def departement_workbook(code: str, identity: Importer, session: SessionDep) -> 
     code = code.upper()
     if code not in CODES or not can(identity, Action.IMPORTER_OFFRE, code):
         raise not_found("Département")
-    return _download(departement_offre(session, code), XLSX, f"offre-{code}.xlsx")
+    return download(departement_offre(session, code), XLSX, f"offre-{code}.xlsx")
 
 
 @router.get("/jobs/{job_id}/rapport.xlsx", response_class=Response)
 def report(job_id: int, identity: IdentityDep, session: SessionDep) -> Response:
     """Vos feuilles, cellules en erreur en rouge et avertissements en orange, commentées."""
     job = job_or_404(session, identity, job_id)
-    return _download(job_report(session, job), XLSX, f"rapport-job-{job_id}.xlsx")
+    return download(job_report(session, job), XLSX, f"rapport-job-{job_id}.xlsx")
 
 
 @router.get("/jobs/{job_id}/anomalies.csv", response_class=Response)
 def anomalies(job_id: int, identity: IdentityDep, session: SessionDep) -> Response:
     """Les anomalies en CSV (point-virgule, UTF-8), sans formule possible."""
     job = job_or_404(session, identity, job_id)
-    return _download(
+    return download(
         job_anomalies_csv(session, job), "text/csv; charset=utf-8", f"anomalies-job-{job_id}.csv"
     )

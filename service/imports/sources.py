@@ -4,11 +4,11 @@ structure anomalies, and the formula problems the pre-scan found per cell."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from service.imports.anomalies import Anomalie
-from service.imports.columns import TEMPLATE_VERSION
+from service.imports.columns import TEMPLATE_VERSION, WORKBOOK_1, Sheet
 from service.imports.filecheck import FileRefusal, inspect_upload
 from service.imports.prescan import (
     FORMULE_SANS_VALEUR,
@@ -29,6 +29,8 @@ class OpenedSource:
     reader: SheetReader | None = None
     # (sheet, line) → the pre-scan's formula problems on that row
     formula_issues: dict[tuple[str, int], list[Anomalie]] = field(default_factory=dict)
+    # The cells of a small « Lisez-moi » (the generated workbooks' hidden markers).
+    readme_values: dict[str, str] | None = None
 
     @property
     def fatal(self) -> bool:
@@ -94,7 +96,8 @@ def _formula_issues(
         )
 
 
-def open_source(filename: str, data: bytes) -> OpenedSource:
+def open_source(filename: str, data: bytes, sheets: Sequence[Sheet] = WORKBOOK_1) -> OpenedSource:
+    """The file's ``sheets`` (workbook 1 by default; workbook 2 for a rattachement)."""
     opened = OpenedSource()
     info = inspect_upload(filename, data)
     if isinstance(info, FileRefusal):
@@ -105,11 +108,12 @@ def open_source(filename: str, data: bytes) -> OpenedSource:
     if isinstance(scan, FileRefusal):
         opened.anomalies.append(_file_anomaly(scan.code, scan.message))
         return opened
+    opened.readme_values = scan.readme_values
     marker = _marker_problem(scan)
     if marker is not None:
         opened.anomalies.append(marker)
         return opened
-    reader = open_workbook(data, scan)
+    reader = open_workbook(data, scan, sheets)
     opened.anomalies.extend(
         Anomalie(a.feuille, a.ligne, a.colonne, a.valeur, a.code, a.severite, a.message)
         for a in reader.anomalies

@@ -28,9 +28,7 @@ class DecisionColumns:
     decide_par: Mapped[int] = mapped_column(ForeignKey(f"{OFFRE}.utilisateur.id"))
     decide_le: Mapped[datetime] = _now()
     job_id: Mapped[int | None] = mapped_column(ForeignKey(f"{OFFRE}.job.id"))
-    proposition: Mapped[dict[str, Any]] = mapped_column(
-        JSONB, nullable=False, server_default="{}"
-    )
+    proposition: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")
 
 
 class RattachementGroupe(DecisionColumns, Base):
@@ -48,9 +46,7 @@ class RattachementGroupe(DecisionColumns, Base):
         {"schema": OFFRE},
     )
 
-    groupe_places_id: Mapped[int] = mapped_column(
-        BigInteger, primary_key=True, autoincrement=False
-    )
+    groupe_places_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     departement: Mapped[str] = mapped_column(ForeignKey(f"{OFFRE}.departement.code"))
     decision: Mapped[str] = mapped_column(Text, nullable=False)
     dispositif_identifiant: Mapped[str | None] = mapped_column(Text)
@@ -79,9 +75,7 @@ class MigrationUtilisateur(DecisionColumns, Base):
         ARRAY(Text), nullable=False, server_default="{}"
     )
     siren: Mapped[str | None] = mapped_column(Text)
-    dispositifs: Mapped[list[str]] = mapped_column(
-        ARRAY(Text), nullable=False, server_default="{}"
-    )
+    dispositifs: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default="{}")
     # The account's e-mail once migrated, when it is not the legacy one (shared, generic…).
     courriel: Mapped[str | None] = mapped_column(Text)
 

@@ -37,7 +37,9 @@ def _decision_columns() -> list[sa.Column]:
 def _decision_keys(table: str) -> list[sa.ForeignKeyConstraint]:
     return [
         sa.ForeignKeyConstraint(
-            ["decide_par"], ["offre.utilisateur.id"], name=op.f(f"fk_{table}_decide_par_utilisateur")
+            ["decide_par"],
+            ["offre.utilisateur.id"],
+            name=op.f(f"fk_{table}_decide_par_utilisateur"),
         ),
         sa.ForeignKeyConstraint(["job_id"], ["offre.job.id"], name=op.f(f"fk_{table}_job_id_job")),
         sa.ForeignKeyConstraint(
@@ -104,9 +106,7 @@ def upgrade() -> None:
             ["offre.profil.code"],
             name=op.f("fk_migration_utilisateur_profil_code_profil"),
         ),
-        sa.PrimaryKeyConstraint(
-            "utilisateur_historique_id", name=op.f("pk_migration_utilisateur")
-        ),
+        sa.PrimaryKeyConstraint("utilisateur_historique_id", name=op.f("pk_migration_utilisateur")),
         schema="offre",
     )
     op.create_index(
