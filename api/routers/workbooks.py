@@ -11,6 +11,7 @@ from api.routers.jobs import job_or_404
 from service.auth.permissions import Action, can
 from service.imports.exports import departement_offre, job_anomalies_csv, job_report
 from service.imports.template import build_template
+from service.jobs import kinds
 from service.referentiels.departements import CODES
 
 router = APIRouter(prefix="/api/v1", tags=["classeurs"])
@@ -45,7 +46,8 @@ def departement_workbook(code: str, identity: Importer, session: SessionDep) -> 
 def report(job_id: int, identity: IdentityDep, session: SessionDep) -> Response:
     """Vos feuilles, cellules en erreur en rouge et avertissements en orange, commentées."""
     job = job_or_404(session, identity, job_id)
-    return download(job_report(session, job), XLSX, f"rapport-job-{job_id}.xlsx")
+    content = kinds.of(job).report(session, job) or job_report(session, job)
+    return download(content, XLSX, f"rapport-job-{job_id}.xlsx")
 
 
 @router.get("/jobs/{job_id}/anomalies.csv", response_class=Response)

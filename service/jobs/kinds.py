@@ -135,6 +135,11 @@ class JobKind(Generic[OptionsT]):
             valeurs=after if plan.avant is None and plan.apres is not None else None,
         )
 
+    def report(self, session: Session, job: Job) -> bytes | None:
+        """The job's error report (.xlsx) when the kind reads workbooks of its own; None: the
+        Temps 1 report (service/imports/exports.py)."""
+        return None
+
     # --- stages -------------------------------------------------------------------------
     def analyse(self, session: Session, job: Job) -> Iterator[None] | None:
         raise NotImplementedError
