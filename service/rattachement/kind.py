@@ -22,6 +22,7 @@ from service.rattachement import apply, revert
 from service.rattachement.analysis import analyse
 from service.rattachement.plan import PLAN_ACTIONS
 from service.rattachement.queries import fingerprint
+from service.rattachement.report import job_report
 
 PLAN_PERIME = (
     "Le plan n'est plus à jour : des décisions ou des dispositifs du département ont changé "
@@ -93,6 +94,9 @@ class RattachementKind(JobKind[RattachementOptions]):
         assert isinstance(figures, RattachementFigures)
         figures.departement = rows[0].departement if rows else None
         return figures
+
+    def report(self, session: Session, job: Job) -> bytes | None:
+        return job_report(session, job)
 
     def plan_item(self, plan: JobPlan) -> PlanItem:
         item = super().plan_item(plan)

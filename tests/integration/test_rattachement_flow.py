@@ -111,6 +111,11 @@ def test_operator_attaches_the_groupes_of_93(
         f"Feuille Groupes de places, ligne {wrong['ligne']}, colonne Dispositif cible : "
         "« DSP-75-000001 » n'est pas un dispositif du département 93"
     ), message
+    report = open_xlsx(api_client.get(f"{API}/jobs/{job['id']}/rapport.xlsx", headers=op93).content)
+    assert report.sheetnames == ["Anomalies", "Groupes de places", "Utilisateurs"]
+    marked = Sheet(report["Groupes de places"])
+    cell = marked.ws.cell(row=wrong["ligne"], column=marked.columns["Dispositif cible"])
+    assert cell.value == "DSP-75-000001" and cell.comment.text == message
     assert siao_digests(engine) == legacy
 
     # Fixed, imported again: the preview lists the decisions that change, old → new.
