@@ -122,7 +122,7 @@ def load_contexte(session: Session, departement: str, today: date | None = None)
             k: tuple(a.id for a in v) for k, v in comptes_contexte.comptes_meme_courriel.items()
         },
         acquittees={k: frozenset(v) for k, v in acknowledged.items()},
-        entites=dict(connection.execute(_ENTITES, params).tuples().all()),
+        entites={siren: nom for siren, nom in connection.execute(_ENTITES, params)},
     )
 
 
