@@ -150,6 +150,12 @@ def reserved_reason(
             "ce compte a un profil de l'État ou de l'observation sociale : seule "
             "l'administration nationale décide de sa migration."
         )
+    if proposal is not None and set(proposal.departements) - {ctx.departement}:
+        return (
+            f"ce compte a un périmètre proposé au-delà du département {ctx.departement} "
+            f"({', '.join(proposal.departements)}) : seule l'administration nationale décide "
+            "de sa migration."
+        )
     if decision is None or decision.profil is None:
         return None
     chosen = PROFILS_BY_CODE[decision.profil]

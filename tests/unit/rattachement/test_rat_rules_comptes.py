@@ -157,3 +157,10 @@ def test_an_account_of_the_state_is_decided_by_the_national_team_only() -> None:
     assert codes({"utilisateur": 102, "decision": ""}, OPERATEUR, ctx) == [
         ("decision", "PROFIL_RESERVE")
     ]
+
+
+def test_an_account_proposed_beyond_the_departement_is_for_the_national_team() -> None:
+    proposal = replace(CTX.propositions_comptes[100], departements=("92", "93"))
+    ctx = replace(CTX, propositions_comptes={**CTX.propositions_comptes, 100: proposal})
+    assert codes({"decision": "Désactiver"}, ADMIN_SIAO, ctx) == [("decision", "PROFIL_RESERVE")]
+    assert codes({"decision": "Désactiver"}, NATIONAL, ctx) == []
