@@ -40,7 +40,7 @@ def exporter(
     console.print(f"Classeur de rattachement du {departement.upper()} écrit : {fichier}")
 
 
-def _summary(client: Client, job: dict[str, Any]) -> None:
+def resume(client: Client, job: dict[str, Any]) -> None:
     console.print(
         f"Job {job['id']} ({job.get('departement') or '?'}) : "
         f"[bold]{STATUTS.get(job['statut'], job['statut'])}[/bold] — {job['lignes']} ligne(s), "
@@ -89,7 +89,7 @@ def importer(
         )
         if attendre:
             job = follow(client, job["id"], console, until_applied=appliquer)
-            _summary(client, job)
+            resume(client, job)
     except ApiFailure as exc:
         raise _refused(exc) from exc
     if job["statut"] in ("invalide", "echec"):

@@ -81,7 +81,7 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
         _close(session, job, row, anomalies, lignes=0)
         yield
         return
-    ctx = load_contexte(session, departement)
+    ctx = load_contexte(session, departement, for_rules=True)
     identity = identity_for_id(session, job.soumis_par)
     groupes: list[LigneGroupe] = []
     comptes: list[LigneCompte] = []

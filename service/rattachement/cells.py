@@ -1,7 +1,7 @@
 """Reading one cell of workbook 2 (or one field of a screen entry) into a plain value, pure.
 
 Calamine gives ids as floats when a spreadsheet stored them as numbers; lists come as text
-separated by « ; » (or « , ») from a workbook, as lists from the API.
+separated by « ; » from a workbook, as lists from the API.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from service.imports.anomalies import display
 from service.referentiels.checks import Issue
 
-_LIST_SEPARATORS = re.compile(r"[;,\n]+")
+_LIST_SEPARATORS = re.compile(r"[;\n]+")
 
 
 @dataclass(frozen=True, slots=True)

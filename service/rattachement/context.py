@@ -63,11 +63,23 @@ class Contexte:
     comptes_meme_courriel: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     acquittees: Mapping[int, frozenset[str]] = field(default_factory=dict)
     entites: Mapping[str, str] = field(default_factory=dict)  # SIREN → raison sociale
+    # Every entité and dispositif of the module (an account's scope may reach beyond the
+    # département, for the national team only): loaded for the rules, not for the reads.
+    sirens_connus: frozenset[str] = frozenset()
+    identifiants_connus: frozenset[str] = frozenset()
 
     @property
     def sirens(self) -> frozenset[str]:
         """Entités running a dispositif in the département (scope of entité profiles)."""
         return frozenset(d.siren for d in self.dispositifs.values())
+
+    def beyond(self, decision: CompteDecision) -> bool:
+        """Whether the decision's scope reaches beyond the département."""
+        return bool(
+            set(decision.departements) - {self.departement}
+            or (decision.siren in self.sirens_connus and decision.siren not in self.sirens)
+            or set(decision.dispositifs) - set(self.dispositifs)
+        )
 
 
 def effective_rattachements(

@@ -86,7 +86,7 @@ def decide_groupe(
     ``commentaire``."""
     departement = _departement(session, _GROUPE_DEPARTEMENT, groupe_id, identity)
     _hold(session, departement)
-    ctx = load_contexte(session, departement)
+    ctx = load_contexte(session, departement, for_rules=True)
     cells = {
         "groupe": groupe_id,
         "decision": body.get("decision") or "",
@@ -134,7 +134,7 @@ def decide_compte(
     ``departements``, ``siren``, ``dispositifs``, ``courriel``."""
     departement = _departement(session, _COMPTE_DEPARTEMENT, utilisateur_id, identity)
     _hold(session, departement)
-    ctx = load_contexte(session, departement)
+    ctx = load_contexte(session, departement, for_rules=True)
     cells = {
         "utilisateur": utilisateur_id,
         "decision": body.get("decision") or "",

@@ -144,7 +144,7 @@ def _compte_rows(ctx: Contexte) -> list[Row]:
                 PROFILS_BY_CODE[profil].libelle if profil else "",
                 _JOIN.join(scope.departements) if scope else "",
                 (scope.siren or "") if scope else "",
-                _JOIN.join(_label(ctx, d) for d in scope.dispositifs) if scope else "",
+                _JOIN.join(scope.dispositifs) if scope else "",
                 (decided.courriel or "") if decided else "",
                 DECISIONS_COMPTE[decided.decision] if decided else "",
             ]

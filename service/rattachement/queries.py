@@ -53,6 +53,8 @@ _ENTITES = text(
     "SELECT DISTINCT e.siren, e.raison_sociale FROM offre.entite e "
     "JOIN offre.dispositif d ON d.entite_id = e.id WHERE d.departement = :dep"
 )
+_SIRENS = text("SELECT siren FROM offre.entite")
+_IDENTIFIANTS = text("SELECT identifiant FROM offre.dispositif")
 _FINGERPRINT = text(
     "SELECT md5(concat_ws('|', "
     " (SELECT string_agg(r::text, ',' ORDER BY r.groupe_places_id) "
@@ -74,8 +76,12 @@ def _elsewhere(connection: Connection, departement: str) -> dict[int, Rattacheme
     return {s: Rattachement(frozenset(ids[s]), frozenset(sirens[s])) for s in ids}
 
 
-def load_contexte(session: Session, departement: str, today: date | None = None) -> Contexte:
-    """Everything the rules, the plan, the export and the figures of a département need."""
+def load_contexte(
+    session: Session, departement: str, today: date | None = None, *, for_rules: bool = False
+) -> Contexte:
+    """Everything the rules, the plan, the export and the figures of a département need;
+    ``for_rules``: also every SIREN and identifiant of the module (scopes beyond the
+    département)."""
     connection = session.connection()
     params = {"dep": departement}
     offre = load_departement(connection, departement, today)
@@ -123,6 +129,12 @@ def load_contexte(session: Session, departement: str, today: date | None = None)
         },
         acquittees={k: frozenset(v) for k, v in acknowledged.items()},
         entites={siren: nom for siren, nom in connection.execute(_ENTITES, params)},
+        sirens_connus=frozenset(connection.execute(_SIRENS).scalars())
+        if for_rules
+        else frozenset(),
+        identifiants_connus=(
+            frozenset(connection.execute(_IDENTIFIANTS).scalars()) if for_rules else frozenset()
+        ),
     )
 
 

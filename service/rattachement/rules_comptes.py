@@ -78,7 +78,8 @@ def _scope(cells: Mapping[str, object], ctx: Contexte, problems: list[Probleme])
     dispositifs: list[str] = []
     for item in items_of(cells.get("dispositifs")):
         identifiant = leading_identifiant(item)
-        issue = dispositif_problem(identifiant, item, ctx)
+        elsewhere = identifiant in ctx.identifiants_connus and identifiant not in ctx.dispositifs
+        issue = None if elsewhere else dispositif_problem(identifiant, item, ctx)
         if issue is not None and issue.code != "TYPE_INCOMPATIBLE":
             problems.append(Probleme("dispositifs", item, issue))
         elif identifiant is not None and identifiant not in dispositifs:
@@ -124,11 +125,9 @@ def perimetre_problems(decision: CompteDecision, ctx: Contexte) -> list[Probleme
         what = {"departements": "au moins un département", "siren": "le SIREN de son entité"}
         detail = f"{label} demande {what.get(wanted, 'au moins un dispositif')}."
         problems.append(Probleme(wanted, "", error("PERIMETRE_INCOHERENT", detail)))
-    if wanted == "siren" and decision.siren and decision.siren not in ctx.sirens:
-        detail = (
-            f"n'est pas le SIREN d'une entité qui gère un dispositif du département "
-            f"{ctx.departement}."
-        )
+    known = ctx.sirens | ctx.sirens_connus
+    if wanted == "siren" and decision.siren and decision.siren not in known:
+        detail = "n'est pas le SIREN d'une entité connue du module Offre."
         problems.append(Probleme("siren", decision.siren, error("PERIMETRE_INCOHERENT", detail)))
     return problems
 
@@ -169,10 +168,10 @@ def reserved_reason(
             f"vous ne pouvez pas attribuer le profil « {chosen.libelle} », plus élevé que le "
             f"vôtre ({PROFILS_BY_CODE[submitter.profil].libelle})."
         )
-    if set(decision.departements) - {ctx.departement}:
+    if ctx.beyond(decision):
         return (
-            f"ce périmètre sort du département {ctx.departement} : seule l'administration "
-            "nationale l'attribue."
+            f"ce périmètre sort du département {ctx.departement} (départements, entité ou "
+            "dispositifs d'ailleurs) : seule l'administration nationale l'attribue."
         )
     return None
 

@@ -164,3 +164,21 @@ def test_an_account_proposed_beyond_the_departement_is_for_the_national_team() -
     ctx = replace(CTX, propositions_comptes={**CTX.propositions_comptes, 100: proposal})
     assert codes({"decision": "Désactiver"}, ADMIN_SIAO, ctx) == [("decision", "PROFIL_RESERVE")]
     assert codes({"decision": "Désactiver"}, NATIONAL, ctx) == []
+
+
+def test_an_entite_or_dispositifs_of_another_departement_are_for_the_national_team() -> None:
+    ctx = replace(
+        CTX,
+        sirens_connus=frozenset({"356000000"}),
+        identifiants_connus=frozenset({"DSP-75-000001"}),
+    )
+    entite = {"decision": "Migrer", "profil": "GESTIONNAIRE_ENTITE", "siren": "356000000"}
+    assert codes(entite, ADMIN_SIAO, ctx) == [("decision", "PROFIL_RESERVE")]
+    assert codes(entite, NATIONAL, ctx) == []
+    ailleurs = {
+        "decision": "Migrer",
+        "profil": "TRAVAILLEUR_SOCIAL",
+        "dispositifs": "DSP-75-000001",
+    }
+    assert codes(ailleurs, ADMIN_SIAO, ctx) == [("decision", "PROFIL_RESERVE")]
+    assert codes(ailleurs, NATIONAL, ctx) == []
