@@ -59,6 +59,18 @@ def alerte_resolue(code: str, decision: CompteDecision | None, legacy_email: str
     return False
 
 
+def partage_regle(utilisateur_id: int, decision: CompteDecision | None, ctx: Contexte) -> bool:
+    """A shared e-mail kept by one account: it alone migrates to it, and the other accounts of
+    the département that had it are decided (deactivated, linked, or given another e-mail)."""
+    if decision is None or decision.decision != "migrer":
+        return False
+    email = effective_email(decision, ctx.comptes[utilisateur_id].email)
+    others = [i for i in ctx.comptes_meme_courriel.get(email, ()) if i != utilisateur_id]
+    return set(ctx.courriels_migres.get(email, ())) <= {utilisateur_id} and all(
+        i in ctx.decisions_comptes for i in others if i in ctx.comptes
+    )
+
+
 def _target_problems(ctx: Contexte) -> Counter[str]:
     """Attached groupes whose target has since gone, closed or changed type."""
     found: Counter[str] = Counter()
@@ -104,7 +116,9 @@ def progression(ctx: Contexte) -> Progression:
         for alerte in proposal.alertes if proposal else ():
             counts = alertes[alerte.code]
             counts[0] += 1
-            if alerte_resolue(alerte.code, decided, account.email):
+            if alerte_resolue(alerte.code, decided, account.email) or (
+                alerte.code == "COURRIEL_PARTAGE" and partage_regle(utilisateur_id, decided, ctx)
+            ):
                 counts[1] += 1
             elif alerte.code in done:
                 counts[2] += 1

@@ -4,7 +4,12 @@ blocks Temps 3."""
 from __future__ import annotations
 
 from service.rattachement.context import CompteDecision, GroupeDecision
-from service.rattachement.progress import AlerteFigures, alerte_resolue, progression
+from service.rattachement.progress import (
+    AlerteFigures,
+    alerte_resolue,
+    partage_regle,
+    progression,
+)
 from tests.support.bascule import contexte
 
 
@@ -64,3 +69,17 @@ def test_what_settles_an_alert() -> None:
     assert alerte_resolue(
         "STRUCTURE_NON_RATTACHEE", CompteDecision("migrer", "ASSISTANT", siren="732829320"), email
     )
+
+
+def test_a_shared_email_kept_by_one_account_once_the_others_are_decided() -> None:
+    migrer = CompteDecision("migrer", "ECOUTANT_115", ("93",))
+    shared = {"agent100@siao93.fr": (100, 101)}
+    ctx = contexte(comptes_meme_courriel=shared, courriels_migres={"agent100@siao93.fr": (100,)})
+    assert not partage_regle(100, migrer, ctx)  # 101 still to decide
+    decided = contexte(
+        comptes_meme_courriel=shared,
+        courriels_migres={"agent100@siao93.fr": (100,)},
+        decisions_comptes={100: migrer, 101: CompteDecision("desactiver")},
+    )
+    assert partage_regle(100, migrer, decided)
+    assert not partage_regle(100, CompteDecision("desactiver"), decided)
