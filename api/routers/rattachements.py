@@ -73,6 +73,7 @@ def _refused(exc: entries.EntryRefused) -> ApiError:
 @router.get(
     "/departements/{code}/rattachement.xlsx",
     response_class=Response,
+    responses={200: {"content": {XLSX: {}}, "description": "Le classeur .xlsx."}},
     summary="Le classeur de rattachement du département, pré-rempli des propositions",
 )
 def workbook(code: str, identity: Rattacheur, session: SessionDep) -> Response:
@@ -106,6 +107,8 @@ def create_rattachement(
     checked = inspect_upload(fichier.filename or "fichier", data)
     if isinstance(checked, FileRefusal):
         raise ApiError(422, checked.code, checked.message, {"fichier": checked.filename})
+    # The hidden marker says whose workbook it is, before the job holds a département: read
+    # by the bounded, defused pre-scan (no parser runs here; the worker reads the sheets).
     marker = marker_of_upload(checked.filename, data)
     try:
         code = resolve_departement(identity, marker.departement if marker else None, departement)
