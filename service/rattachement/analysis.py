@@ -81,6 +81,9 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
         _close(session, job, row, anomalies, lignes=0)
         yield
         return
+    # Fingerprint first: a decision committed while the context loads makes the plan stale
+    # (refused at confirmation), never silently applied over.
+    row.empreinte = fingerprint(session, departement)
     ctx = load_contexte(session, departement, for_rules=True)
     identity = identity_for_id(session, job.soumis_par)
     groupes: list[LigneGroupe] = []
@@ -105,7 +108,6 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
     stage_changes(session, job.id, departement, bilan.changes)
     row.creations, row.modifications = bilan.nouvelles, bilan.modifiees
     row.fermetures, row.inchanges = bilan.retirees, bilan.inchangees
-    row.empreinte = fingerprint(session, departement)
     _close(session, job, row, anomalies, lignes=len(groupes) + len(comptes))
     yield
 
