@@ -148,6 +148,8 @@ HOW_TO_FIX: dict[str, str] = {
     "que vous pouvez attribuer.",
     "COURRIEL_EN_DOUBLE": "Saisissez un « Nouveau courriel » nominatif, liez ce compte au compte "
     "existant, ou désactivez le doublon.",
+    "DECISION_MODIFIEE_DEPUIS": "Vérifiez la décision dans l'aperçu avant d'appliquer, ou "
+    "exportez à nouveau le classeur pour partir des décisions actuelles.",
     "COMPTE_A_LIER_INCONNU": "Indiquez le courriel du compte à lier dans « Nouveau courriel », ou "
     "choisissez « Migrer ».",
 }

@@ -26,7 +26,7 @@ from service.jobs.transitions import transition
 from service.rattachement.cells import Probleme
 from service.rattachement.columns import GROUPES, UTILISATEURS
 from service.rattachement.cross_rules import courriels_en_double, doublons_comptes, doublons_groupes
-from service.rattachement.plan import plan_comptes, plan_groupes
+from service.rattachement.plan import decided_since, plan_comptes, plan_groupes
 from service.rattachement.queries import fingerprint, load_contexte
 from service.rattachement.rules_comptes import LigneCompte, compte_rules
 from service.rattachement.rules_groupes import LigneGroupe, groupe_rules
@@ -105,6 +105,24 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
     bilan = plan_groupes([x for x in groupes if (GROUPES.name, x.ligne) not in faulty], ctx).merge(
         plan_comptes([x for x in comptes if (UTILISATEURS.name, x.ligne) not in faulty], ctx)
     )
+    exported_at = workbook.marker.exporte_le if workbook.marker else None
+    for feuille, ligne, when in (
+        decided_since(bilan.changes, ctx, exported_at) if exported_at else ()
+    ):
+        anomalies.append(
+            Anomalie(
+                feuille,
+                ligne,
+                "Décision",
+                "",
+                "DECISION_MODIFIEE_DEPUIS",
+                Severite.AVERTISSEMENT,
+                f"Feuille {feuille}, ligne {ligne}, colonne Décision : une décision a été prise "
+                f"le {when} (UTC), après l'export de ce classeur ; l'appliquer la remplacera. "
+                "Vérifiez-la dans l'aperçu, ou exportez à nouveau le classeur.",
+                departement,
+            )
+        )
     stage_changes(session, job.id, departement, bilan.changes)
     row.creations, row.modifications = bilan.nouvelles, bilan.modifiees
     row.fermetures, row.inchanges = bilan.retirees, bilan.inchangees

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from service.bascule.model import (
     LegacyAccount,
@@ -65,6 +66,8 @@ class Contexte:
     entites: Mapping[str, str] = field(default_factory=dict)  # SIREN → raison sociale
     # Every entité and dispositif of the module (an account's scope may reach beyond the
     # département, for the national team only): loaded for the rules, not for the reads.
+    # When each stored decision was taken: ("groupe" | "compte", id) → time.
+    decide_le: Mapping[tuple[str, int], datetime] = field(default_factory=dict)
     sirens_connus: frozenset[str] = frozenset()
     identifiants_connus: frozenset[str] = frozenset()
 

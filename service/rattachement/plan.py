@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from service.bascule.model import PropositionCompte, PropositionGroupe
@@ -129,3 +130,17 @@ def plan_comptes(lignes: Sequence[LigneCompte], ctx: Contexte) -> Bilan:
         after = compte_state(x.decision)
         _change(bilan, UTILISATEURS.name, x.ligne, x.utilisateur_id, before, after, proposal)
     return bilan
+
+
+def decided_since(
+    changes: Sequence[Change], ctx: Contexte, exported_at: datetime
+) -> list[tuple[str, int, str]]:
+    """(sheet, line, when) of the changes that replace a decision taken after the workbook was
+    exported: someone decided meanwhile, and the file would overwrite it (a warning)."""
+    found = []
+    for c in changes:
+        kind = "groupe" if c.feuille == GROUPES.name else "compte"
+        when = ctx.decide_le.get((kind, c.cible_id or 0))
+        if when is not None and when > exported_at and c.ligne is not None:
+            found.append((c.feuille, c.ligne, f"{when:%d/%m/%Y à %H:%M}"))
+    return found

@@ -5,7 +5,7 @@ fingerprint that tells a stale plan. Only reads; schema ``siao`` is never writte
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
@@ -22,12 +22,12 @@ from service.rattachement.context import (
 )
 
 _GROUPE_DECISIONS = text(
-    "SELECT groupe_places_id, decision, dispositif_identifiant, commentaire "
+    "SELECT groupe_places_id, decision, dispositif_identifiant, commentaire, decide_le "
     "FROM offre.rattachement_groupe WHERE departement = :dep"
 )
 _COMPTE_DECISIONS = text(
     "SELECT utilisateur_historique_id, decision, profil_code, departements, siren, dispositifs, "
-    "courriel FROM offre.migration_utilisateur WHERE departement = :dep"
+    "courriel, decide_le FROM offre.migration_utilisateur WHERE departement = :dep"
 )
 # Structures of other départements where the département's accounts work, as decided there.
 _ELSEWHERE = text(
@@ -89,10 +89,11 @@ def load_contexte(
     active = {s.id for s in offre.structures if s.actif}
     groupes = {g.id: g for g in offre.groupes if g.actif and g.structure_id in active}
     dispositifs = {d.identifiant: d for d in offre.dispositifs}
-    decisions_groupes = {
-        r[0]: GroupeDecision(r[1], r[2], r[3])
-        for r in connection.execute(_GROUPE_DECISIONS, params)
-    }
+    decide_le: dict[tuple[str, int], datetime] = {}
+    decisions_groupes = {}
+    for r in connection.execute(_GROUPE_DECISIONS, params):
+        decisions_groupes[r[0]] = GroupeDecision(r[1], r[2], r[3])
+        decide_le["groupe", r[0]] = r[4]
     propositions_groupes = {p.groupe_id: p for p in propose_groupes(offre)}
     attached = effective_rattachements(
         propositions_groupes.values(),
@@ -102,10 +103,10 @@ def load_contexte(
     )
     comptes, comptes_contexte = load_comptes(connection, departement, attached)
     propositions_comptes = {p.utilisateur_id: p for p in propose_comptes(comptes, comptes_contexte)}
-    decisions_comptes = {
-        r[0]: CompteDecision(r[1], r[2], tuple(r[3]), r[4], tuple(r[5]), r[6])
-        for r in connection.execute(_COMPTE_DECISIONS, params)
-    }
+    decisions_comptes = {}
+    for r in connection.execute(_COMPTE_DECISIONS, params):
+        decisions_comptes[r[0]] = CompteDecision(r[1], r[2], tuple(r[3]), r[4], tuple(r[5]), r[6])
+        decide_le["compte", r[0]] = r[7]
     migrated: defaultdict[str, list[int]] = defaultdict(list)
     for email, utilisateur_id in connection.execute(_MIGRATED_EMAILS):
         migrated[email].append(utilisateur_id)
@@ -128,6 +129,7 @@ def load_contexte(
             k: tuple(a.id for a in v) for k, v in comptes_contexte.comptes_meme_courriel.items()
         },
         acquittees={k: frozenset(v) for k, v in acknowledged.items()},
+        decide_le=decide_le,
         entites={siren: nom for siren, nom in connection.execute(_ENTITES, params)},
         sirens_connus=frozenset(connection.execute(_SIRENS).scalars())
         if for_rules

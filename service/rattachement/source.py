@@ -5,7 +5,7 @@ for which département and when the workbook was exported."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from service.imports.anomalies import Anomalie
 from service.imports.filecheck import FileRefusal, inspect_upload
@@ -39,6 +39,8 @@ def parse_marker(values: dict[str, str] | None) -> Marker | None:
         exported = datetime.fromisoformat(when) if when else None
     except ValueError:
         exported = None
+    if exported is not None and exported.tzinfo is None:
+        exported = exported.replace(tzinfo=UTC)  # the export writes UTC
     return Marker(version, code if code in CODES else None, exported)
 
 

@@ -224,7 +224,9 @@ def test_a_stale_plan_and_a_revert_over_later_decisions_are_refused(
         data={"application": "automatique"},
     )
     job = wait_for(api_client, op93, submitted.json()["id"])
-    assert (job["statut"], job["modifications"]) == ("termine", 1)
+    assert (job["statut"], job["modifications"], job["avertissements"]) == ("termine", 1, 1)
+    (warning,) = api_client.get(f"{API}/jobs/{job['id']}/anomalies", headers=op93).json()["items"]
+    assert (warning["code"], warning["ligne"]) == ("DECISION_MODIFIEE_DEPUIS", row["ligne"])
     api_client.put(
         f"{API}/groupes-places/{groupe}/rattachement", headers=op93, json={"decision": None}
     )
