@@ -99,3 +99,25 @@ def test_plan_of_the_accounts() -> None:
     assert change.avant == {"decision": None, "profil": None, "departements": []}
     assert change.apres is not None and change.apres["proposition"]["profil"] == "ECOUTANT_115"
     assert bilan.nouvelles == 1
+
+
+def test_decisions_taken_after_the_export_are_named() -> None:
+    from datetime import UTC, datetime
+
+    from service.rattachement.plan import decided_since
+
+    exported = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    ctx = replace(
+        CTX,
+        decisions_groupes={10: GroupeDecision("exclure"), 11: GroupeDecision("exclure")},
+        decide_le={
+            ("groupe", 10): datetime(2026, 3, 2, 10, 15, tzinfo=UTC),
+            ("groupe", 11): datetime(2026, 3, 1, 8, 0, tzinfo=UTC),
+        },
+    )
+    lignes = [
+        LigneGroupe(2, 10, GroupeDecision("rattacher", "DSP-93-000001")),
+        LigneGroupe(3, 11, GroupeDecision("rattacher", "DSP-93-000001")),
+    ]
+    changes = plan_groupes(lignes, ctx).changes
+    assert decided_since(changes, ctx, exported) == [("Groupes de places", 2, "02/03/2026 à 10:15")]
