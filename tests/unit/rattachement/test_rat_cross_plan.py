@@ -4,10 +4,11 @@ decisions that change, old → new."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from service.rattachement.context import CompteDecision, GroupeDecision
 from service.rattachement.cross_rules import courriels_en_double, doublons_groupes
-from service.rattachement.plan import plan_comptes, plan_groupes
+from service.rattachement.plan import decided_since, plan_comptes, plan_groupes
 from service.rattachement.rules_comptes import LigneCompte
 from service.rattachement.rules_groupes import LigneGroupe
 from tests.support.bascule import contexte
@@ -102,10 +103,6 @@ def test_plan_of_the_accounts() -> None:
 
 
 def test_decisions_taken_after_the_export_are_named() -> None:
-    from datetime import UTC, datetime
-
-    from service.rattachement.plan import decided_since
-
     exported = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     ctx = replace(
         CTX,
