@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service.auth.accounts import identity_for_id
+from service.auth.permissions import Identity
 from service.config import get_settings
 from service.imports.anomalies import Anomalie, from_issue
 from service.imports.columns import Sheet
@@ -25,12 +27,13 @@ from service.jobs.tables import Job, JobAnomalie, JobDepartement, JobFichier, Jo
 from service.jobs.transitions import transition
 from service.rattachement.cells import Probleme
 from service.rattachement.columns import GROUPES, UTILISATEURS
+from service.rattachement.context import Contexte
 from service.rattachement.cross_rules import courriels_en_double, doublons_comptes, doublons_groupes
-from service.rattachement.plan import decided_since, plan_comptes, plan_groupes
+from service.rattachement.plan import Bilan, decided_since, plan_comptes, plan_groupes
 from service.rattachement.queries import fingerprint, load_contexte
 from service.rattachement.rules_comptes import LigneCompte, compte_rules
 from service.rattachement.rules_groupes import LigneGroupe, groupe_rules
-from service.rattachement.source import open_workbook2
+from service.rattachement.source import Workbook2, open_workbook2
 from service.referentiels.checks import Severite
 
 
@@ -61,22 +64,7 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
     fichier = session.get(JobFichier, job.id)
     assert fichier is not None
     workbook = open_workbook2(fichier.nom, fichier.contenu)
-    anomalies = _ours(workbook.anomalies, departement)
-    marked = workbook.marker.departement if workbook.marker else None
-    if marked is not None and marked != departement:
-        anomalies.append(
-            Anomalie(
-                "",
-                0,
-                "",
-                marked,
-                "HORS_PERIMETRE",
-                Severite.ERREUR,
-                f"Ce classeur a été exporté pour le département {marked}, ce dépôt porte sur "
-                f"le {departement} : déposez le classeur exporté pour le {departement}.",
-                departement,
-            )
-        )
+    anomalies = _ours(workbook.anomalies, departement) + _other_departement(workbook, departement)
     if workbook.opened.fatal or any(a.bloquante for a in anomalies):
         _close(session, job, row, anomalies, lignes=0)
         yield
@@ -85,7 +73,38 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
     # (refused at confirmation), never silently applied over.
     row.empreinte = fingerprint(session, departement)
     ctx = load_contexte(session, departement, for_rules=True)
-    identity = identity_for_id(session, job.soumis_par)
+    groupes, comptes, found = _check_rows(workbook, ctx, identity_for_id(session, job.soumis_par))
+    anomalies += found
+    faulty = {(a.feuille, a.ligne) for a in anomalies if a.bloquante}
+    bilan = plan_groupes([x for x in groupes if (GROUPES.name, x.ligne) not in faulty], ctx).merge(
+        plan_comptes([x for x in comptes if (UTILISATEURS.name, x.ligne) not in faulty], ctx)
+    )
+    if workbook.marker is not None and workbook.marker.exporte_le is not None:
+        anomalies += _decided_since(bilan, ctx, workbook.marker.exporte_le)
+    stage_changes(session, job.id, departement, bilan.changes)
+    row.creations, row.modifications = bilan.nouvelles, bilan.modifiees
+    row.fermetures, row.inchanges = bilan.retirees, bilan.inchangees
+    _close(session, job, row, anomalies, lignes=len(groupes) + len(comptes))
+    yield
+
+
+def _other_departement(workbook: Workbook2, departement: str) -> list[Anomalie]:
+    marked = workbook.marker.departement if workbook.marker else None
+    if marked is None or marked == departement:
+        return []
+    message = (
+        f"Ce classeur a été exporté pour le département {marked}, ce dépôt porte sur le "
+        f"{departement} : déposez le classeur exporté pour le {departement}."
+    )
+    return [Anomalie("", 0, "", marked, "HORS_PERIMETRE", Severite.ERREUR, message, departement)]
+
+
+def _check_rows(
+    workbook: Workbook2, ctx: Contexte, identity: Identity
+) -> tuple[list[LigneGroupe], list[LigneCompte], list[Anomalie]]:
+    """Every row through its rules, then the rules across rows."""
+    departement = ctx.departement
+    anomalies: list[Anomalie] = []
     groupes: list[LigneGroupe] = []
     comptes: list[LigneCompte] = []
     for batch in workbook.opened.batches(get_settings().batch_size):
@@ -97,37 +116,29 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
                 comptes.append(compte_rules(raw.line, raw.cells, ctx, identity))
     found = [(GROUPES, x.ligne, p) for x in groupes for p in x.problemes]
     found += [(UTILISATEURS, x.ligne, p) for x in comptes for p in x.problemes]
-    crossed = [(GROUPES, line, p) for line, p in doublons_groupes(groupes)]
-    crossed += [(UTILISATEURS, line, p) for line, p in doublons_comptes(comptes)]
-    crossed += [(UTILISATEURS, line, p) for line, p in courriels_en_double(comptes, ctx)]
-    anomalies += [anomaly(sheet, line, p, departement) for sheet, line, p in found + crossed]
-    faulty = {(a.feuille, a.ligne) for a in anomalies if a.bloquante}
-    bilan = plan_groupes([x for x in groupes if (GROUPES.name, x.ligne) not in faulty], ctx).merge(
-        plan_comptes([x for x in comptes if (UTILISATEURS.name, x.ligne) not in faulty], ctx)
-    )
-    exported_at = workbook.marker.exporte_le if workbook.marker else None
-    for feuille, ligne, when in (
-        decided_since(bilan.changes, ctx, exported_at) if exported_at else ()
-    ):
-        anomalies.append(
-            Anomalie(
-                feuille,
-                ligne,
-                "Décision",
-                "",
-                "DECISION_MODIFIEE_DEPUIS",
-                Severite.AVERTISSEMENT,
-                f"Feuille {feuille}, ligne {ligne}, colonne Décision : une décision a été prise "
-                f"le {when} (UTC), après l'export de ce classeur ; l'appliquer la remplacera. "
-                "Vérifiez-la dans l'aperçu, ou exportez à nouveau le classeur.",
-                departement,
-            )
+    found += [(GROUPES, line, p) for line, p in doublons_groupes(groupes)]
+    found += [(UTILISATEURS, line, p) for line, p in doublons_comptes(comptes)]
+    found += [(UTILISATEURS, line, p) for line, p in courriels_en_double(comptes, ctx)]
+    anomalies += [anomaly(sheet, line, p, departement) for sheet, line, p in found]
+    return groupes, comptes, anomalies
+
+
+def _decided_since(bilan: Bilan, ctx: Contexte, exported_at: datetime) -> list[Anomalie]:
+    return [
+        Anomalie(
+            feuille,
+            ligne,
+            "Décision",
+            "",
+            "DECISION_MODIFIEE_DEPUIS",
+            Severite.AVERTISSEMENT,
+            f"Feuille {feuille}, ligne {ligne}, colonne Décision : une décision a été prise le "
+            f"{when} (UTC), après l'export de ce classeur ; l'appliquer la remplacera. "
+            "Vérifiez-la dans l'aperçu, ou exportez à nouveau le classeur.",
+            ctx.departement,
         )
-    stage_changes(session, job.id, departement, bilan.changes)
-    row.creations, row.modifications = bilan.nouvelles, bilan.modifiees
-    row.fermetures, row.inchanges = bilan.retirees, bilan.inchangees
-    _close(session, job, row, anomalies, lignes=len(groupes) + len(comptes))
-    yield
+        for feuille, ligne, when in decided_since(bilan.changes, ctx, exported_at)
+    ]
 
 
 def _close(
