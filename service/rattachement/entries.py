@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -21,17 +21,12 @@ from service.rattachement.cells import Probleme
 from service.rattachement.context import CompteDecision, Contexte, GroupeDecision
 from service.rattachement.cross_rules import courriels_en_double
 from service.rattachement.plan import compte_proposal, compte_state, groupe_proposal, groupe_state
-from service.rattachement.queries import load_contexte
+from service.rattachement.queries import compte_departement, groupe_departement, load_contexte
 from service.rattachement.rules_comptes import compte_rules
 from service.rattachement.rules_groupes import groupe_rules
 from service.rattachement.tables import AlerteAcquittee, MigrationUtilisateur, RattachementGroupe
 from service.referentiels.checks import Severite
 
-_GROUPE_DEPARTEMENT = text(
-    "SELECT s.departement FROM siao.groupe_places g JOIN siao.structure s "
-    "ON s.id = g.structure_id WHERE g.id = :id"
-)
-_COMPTE_DEPARTEMENT = text("SELECT departement FROM siao.utilisateur WHERE id = :id")
 # The API's field names for the columns of workbook 2.
 API_FIELDS = {"cible": "dispositif", "groupe": "id", "utilisateur": "id"}
 
@@ -50,11 +45,10 @@ class EntryRefused(ValueError):
         self.message = str(problems[0]["message"])
 
 
-def _departement(session: Session, query: Any, id_: int, identity: Identity) -> str:
-    departement = session.scalar(query, {"id": id_})
+def _in_scope(departement: str | None, id_: int, identity: Identity) -> str:
     if departement is None or not can(identity, Action.RATTACHER, departement):
         raise NotFound(id_)
-    return str(departement)
+    return departement
 
 
 def _hold(session: Session, departement: str) -> None:
@@ -84,7 +78,7 @@ def decide_groupe(
 ) -> tuple[Contexte, GroupeDecision | None]:
     """``body``: ``decision`` (rattacher | exclure | None: à décider), ``dispositif``,
     ``commentaire``."""
-    departement = _departement(session, _GROUPE_DEPARTEMENT, groupe_id, identity)
+    departement = _in_scope(groupe_departement(session, groupe_id), groupe_id, identity)
     _hold(session, departement)
     ctx = load_contexte(session, departement, for_rules=True)
     cells = {
@@ -132,7 +126,7 @@ def decide_compte(
 ) -> tuple[Contexte, CompteDecision | None]:
     """``body``: ``decision`` (migrer | lier | desactiver | None: à décider), ``profil``,
     ``departements``, ``siren``, ``dispositifs``, ``courriel``."""
-    departement = _departement(session, _COMPTE_DEPARTEMENT, utilisateur_id, identity)
+    departement = _in_scope(compte_departement(session, utilisateur_id), utilisateur_id, identity)
     _hold(session, departement)
     ctx = load_contexte(session, departement, for_rules=True)
     cells = {
@@ -206,7 +200,7 @@ def acknowledge(
 ) -> tuple[Contexte, frozenset[str]]:
     """The national team acknowledges ``codes`` (all the account's alerts when None): they no
     longer block Temps 3. Returns the context and the account's acknowledged codes."""
-    departement = _departement(session, _COMPTE_DEPARTEMENT, utilisateur_id, identity)
+    departement = _in_scope(compte_departement(session, utilisateur_id), utilisateur_id, identity)
     ctx = load_contexte(session, departement)
     proposal = ctx.propositions_comptes.get(utilisateur_id)
     current = [a.code for a in proposal.alertes] if proposal else []

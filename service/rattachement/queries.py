@@ -55,6 +55,11 @@ _ENTITES = text(
 )
 _SIRENS = text("SELECT siren FROM offre.entite")
 _IDENTIFIANTS = text("SELECT identifiant FROM offre.dispositif")
+_GROUPE_DEPARTEMENT = text(
+    "SELECT s.departement FROM siao.groupe_places g JOIN siao.structure s "
+    "ON s.id = g.structure_id WHERE g.id = :id"
+)
+_COMPTE_DEPARTEMENT = text("SELECT departement FROM siao.utilisateur WHERE id = :id")
 _FINGERPRINT = text(
     "SELECT md5(concat_ws('|', "
     " (SELECT string_agg(r::text, ',' ORDER BY r.groupe_places_id) "
@@ -144,3 +149,12 @@ def fingerprint(session: Session, departement: str) -> str:
     """The département's decisions and the dispositifs' fields the rules read: a plan made on
     another state is stale (PLAN_PERIME)."""
     return str(session.scalar(_FINGERPRINT, {"dep": departement}))
+
+
+def groupe_departement(session: Session, groupe_id: int) -> str | None:
+    """The département of a legacy groupe de places (its structure's), None if unknown."""
+    return session.scalar(_GROUPE_DEPARTEMENT, {"id": groupe_id})
+
+
+def compte_departement(session: Session, utilisateur_id: int) -> str | None:
+    return session.scalar(_COMPTE_DEPARTEMENT, {"id": utilisateur_id})
