@@ -7,7 +7,17 @@ from fastapi import FastAPI
 from api import docs, errors, metrics
 from api.body_limit import BodyLimitMiddleware
 from api.console import create_console
-from api.routers import downloads, events, health, imports, jobs, offre, saisie, workbooks
+from api.routers import (
+    downloads,
+    events,
+    health,
+    imports,
+    jobs,
+    offre,
+    rattachements,
+    saisie,
+    workbooks,
+)
 from api.security import SecurityMiddleware
 from service.config import get_settings
 from service.logging import configure_logging
@@ -36,6 +46,7 @@ def create_app() -> FastAPI:
         downloads.router,
         offre.router,
         saisie.router,
+        rattachements.router,
     ):
         app.include_router(router)
     app.mount("/console", create_console())

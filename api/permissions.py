@@ -31,6 +31,8 @@ def require(*actions: Action) -> Callable[[Identity], Identity]:
 
 # The route-level guards, one per group of actions.
 Importer = Annotated[Identity, Depends(require(Action.IMPORTER_OFFRE))]
+Rattacheur = Annotated[Identity, Depends(require(Action.RATTACHER))]
+Acquitteur = Annotated[Identity, Depends(require(Action.ACQUITTER_ALERTES))]
 OffreReader = Annotated[
     Identity, Depends(require(Action.IMPORTER_OFFRE, Action.RATTACHER, Action.LIRE_RAPPORTS))
 ]

@@ -16,7 +16,7 @@ from service.referentiels.departements import CODES
 router = APIRouter(prefix="/api/v1", tags=["classeurs"], responses=ERRORS)
 
 
-def _download(content: bytes, media_type: str, filename: str) -> Response:
+def download(content: bytes, media_type: str, filename: str) -> Response:
     return Response(
         content,
         media_type=media_type,
@@ -35,7 +35,7 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
 )
 def template(identity: Importer) -> Response:
     """Le modèle Temps 1 vierge (listes déroulantes, Lisez-moi)."""
-    return _download(build_template(), XLSX, "modele-offre.xlsx")
+    return download(build_template(), XLSX, "modele-offre.xlsx")
 
 
 @router.get(
@@ -49,4 +49,4 @@ def departement_workbook(code: str, identity: Importer, session: SessionDep) -> 
     code = code.upper()
     if code not in CODES or not can(identity, Action.IMPORTER_OFFRE, code):
         raise not_found("Département")
-    return _download(departement_offre(session, code), XLSX, f"offre-{code}.xlsx")
+    return download(departement_offre(session, code), XLSX, f"offre-{code}.xlsx")

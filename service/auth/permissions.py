@@ -16,6 +16,7 @@ class Action(StrEnum):
     IMPORTER_OFFRE = "importer_offre"  # Temps 1 import, screen entry, export of the offre
     ECRIRE_FINANCEMENT = "ecrire_financement"  # capacité financée and financeurs
     RATTACHER = "rattacher"  # Temps 2
+    ACQUITTER_ALERTES = "acquitter_alertes"  # Temps 2 alerts of legacy accounts (national team)
     BASCULER = "basculer"  # Temps 3, waves, rollback
     LIRE_RAPPORTS = "lire_rapports"  # reports of one's départements (ANALYSTE)
     FORCER_RETOUR = "forcer_retour"  # revert over later changes
@@ -25,6 +26,7 @@ MATRIX: dict[Action, frozenset[str]] = {
     Action.IMPORTER_OFFRE: frozenset({"ADMIN_DEPARTEMENTAL", "ADMIN_SIAO"}),
     Action.ECRIRE_FINANCEMENT: frozenset({"ADMIN_DEPARTEMENTAL"}),
     Action.RATTACHER: frozenset({"ADMIN_NATIONAL", "OPERATEUR_SIAO"}),
+    Action.ACQUITTER_ALERTES: frozenset({"ADMIN_NATIONAL"}),
     Action.BASCULER: frozenset({"ADMIN_NATIONAL"}),
     Action.LIRE_RAPPORTS: frozenset({"ANALYSTE"}),
     Action.FORCER_RETOUR: frozenset({"ADMIN_NATIONAL"}),

@@ -72,3 +72,23 @@ class Client:
     def apply(self, job_id: int, fermetures: int | None = None) -> Any:
         body = {"fermetures": fermetures} if fermetures is not None else None
         return self._check(self.http.post(f"/api/v1/jobs/{job_id}/appliquer", json=body))
+
+    def rattachement_workbook(self, departement: str) -> bytes:
+        response = self.http.get(f"/api/v1/departements/{departement}/rattachement.xlsx")
+        if response.status_code >= 400:
+            self._check(response)
+        return response.content
+
+    def submit_rattachement(self, path: Path, application: str, departement: str | None) -> Any:
+        data = {"application": application}
+        if departement:
+            data["departement"] = departement
+        with path.open("rb") as handle:
+            return self._check(
+                self.http.post(
+                    "/api/v1/rattachements", files={"fichier": (path.name, handle)}, data=data
+                )
+            )
+
+    def rattachement_progress(self, departement: str) -> Any:
+        return self._check(self.http.get(f"/api/v1/departements/{departement}/rattachement"))

@@ -15,7 +15,9 @@ from sqlalchemy import text
 
 from service.auth.accounts import add_user, identity_for
 from service.cli.client import Client
+from service.cli.demo_temps2 import accept_proposals
 from service.cli.progress import follow, summary
+from service.cli.rattachement_cmd import resume
 from service.cli.stack import RunningStack, running_stack
 from service.config import get_settings
 from service.db.engine import make_engine, session_scope
@@ -38,8 +40,10 @@ def demo(
     ] = False,
 ) -> None:
     """Démonstration : données SI SIAO historiques, classeur Temps 1, import suivi par
-    département, application, puis ré-import du même fichier (rien ne doit changer) ; enfin
-    l'adresse de la console web et un code de connexion à usage unique."""
+    département, application, ré-import du même fichier (rien ne doit changer), puis Temps 2 :
+    classeur de rattachement de chaque département, propositions acceptées, import,
+    application et chiffres du rattachement ; enfin l'adresse de la console web et un code
+    de connexion à usage unique."""
     from service.auth.tokens import issue_token
     from service.legacy.generator import generate
     from service.legacy.temps1 import prefill_from_legacy
@@ -81,6 +85,9 @@ def demo(
             summary(client, job, console)
             if job["statut"] != "termine":
                 raise typer.Exit(1)
+        for code in codes:
+            console.rule(f"Temps 2 — rattachement du {code}")
+            temps2(client, code, workbook.with_name(f"demo-rattachement-{code}.xlsx"))
         console.print(
             f"Offre consultable : {stack.api_url}/api/v1/departements/{codes[0]}/dispositifs "
             f"(jeton : offre utilisateurs jeton --courriel {DEMO_USER})."
@@ -131,3 +138,27 @@ def _codes_on_enter(new_code: Callable[[], str], stopping: threading.Event) -> N
         if sys.stdin.readline() == "":
             return
         console.print(f"Nouveau code de connexion : [bold]{new_code()}[/bold]")
+
+
+def temps2(client: Client, departement: str, path: Path) -> None:
+    """Export workbook 2, accept the proposals, import and apply it, print the figures."""
+    path.write_bytes(accept_proposals(client.rattachement_workbook(departement)))
+    console.print(f"Classeur de rattachement complété : {path}")
+    job = client.submit_rattachement(path, "automatique", departement)
+    job = follow(client, job["id"], console, until_applied=True)
+    resume(client, job)
+    if job["statut"] != "termine":
+        raise typer.Exit(1)
+    figures = client.rattachement_progress(departement)
+    g, u = figures["groupes"], figures["utilisateurs"]
+    console.print(
+        f"Groupes de places : {g['rattaches']} rattaché(s), {g['exclus']} exclu(s), "
+        f"{g['restants']} à décider sur {g['total']} ; comptes : {u['migres']} migré(s), "
+        f"{u['lies']} lié(s), {u['desactives']} désactivé(s), {u['restants']} à décider sur "
+        f"{u['total']}."
+    )
+    if figures["bloquants"]:
+        console.print(
+            "Reste avant le Temps 3 : "
+            + ", ".join(f"{code} {n}" for code, n in figures["bloquants"].items())
+        )

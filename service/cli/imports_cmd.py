@@ -22,7 +22,7 @@ CourrielOption = Annotated[
 ]
 
 
-def _client(api: str | None, jeton: str | None, courriel: str | None) -> Client:
+def connect(api: str | None, jeton: str | None, courriel: str | None) -> Client:
     try:
         return Client(api or get_settings().api_base_url, token_for(courriel, jeton))
     except ApiFailure as exc:
@@ -47,7 +47,7 @@ def importer(
     courriel: CourrielOption = None,
 ) -> None:
     """Dépose un classeur Temps 1 (entités et dispositifs) et suit sa progression."""
-    client = _client(api, jeton, courriel)
+    client = connect(api, jeton, courriel)
     try:
         job = client.submit(
             fichier, "automatique" if appliquer else "manuelle", mode, par_departement
@@ -65,7 +65,7 @@ def importer(
 
 def jobs(api: ApiOption = None, jeton: JetonOption = None, courriel: CourrielOption = None) -> None:
     """Liste mes jobs et ceux de mon périmètre."""
-    client = _client(api, jeton, courriel)
+    client = connect(api, jeton, courriel)
     try:
         page = client.jobs()
     except ApiFailure as exc:
@@ -96,7 +96,7 @@ def job(
     courriel: CourrielOption = None,
 ) -> None:
     """Affiche un job : progression par département et anomalies."""
-    client = _client(api, jeton, courriel)
+    client = connect(api, jeton, courriel)
     try:
         detail = client.job(job_id)
     except ApiFailure as exc:

@@ -6,6 +6,7 @@ from service.jobs import tables as job_tables
 from service.legacy import tables as legacy_tables
 from service.offre import reference_tables
 from service.offre import tables as offre_tables
+from service.rattachement import tables as rattachement_tables
 
 metadata = Base.metadata
 
@@ -15,5 +16,6 @@ __all__ = [
     "legacy_tables",
     "metadata",
     "offre_tables",
+    "rattachement_tables",
     "reference_tables",
 ]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from service.imports.anomalies import Anomalie
-from service.imports.columns import DISPOSITIFS, WORKBOOK_1
+from service.imports.columns import DISPOSITIFS, WORKBOOK_1, Sheet
 from service.imports.report import SheetValues, anomalies_csv, write_report
 from service.imports.sources import open_source
 from service.imports.template import Prefill, build_template
@@ -86,18 +86,36 @@ def _hidden_lines(
 
 
 def _sheet_rows(
-    fichier: JobFichier, sheet: str, fields: list[str], hidden: set[tuple[str, int]]
+    fichier: JobFichier,
+    workbook: Sequence[Sheet],
+    sheet: str,
+    fields: list[str],
+    hidden: set[tuple[str, int]],
 ) -> Iterator[tuple[int, list[object]]]:
     """One sheet's rows as the user typed them, read again from the stored file (one pass per
     sheet: memory stays that of one batch)."""
-    for batch in open_source(fichier.nom, fichier.contenu).batches(5_000):
+    for batch in open_source(fichier.nom, fichier.contenu, workbook).batches(5_000):
         for raw in batch:
             if raw.sheet == sheet and (raw.sheet, raw.line) not in hidden:
                 yield raw.line, [raw.cells.get(f) for f in fields]
 
 
+def report_builder(
+    workbook: Sequence[Sheet],
+) -> Callable[[Session, Job, frozenset[str] | None], Iterator[bytes]]:
+    """The report of a job that read ``workbook`` (Temps 1's, or Temps 2's)."""
+
+    def build(session: Session, job: Job, departements: frozenset[str] | None) -> Iterator[bytes]:
+        return report_chunks(session, job, departements, workbook)
+
+    return build
+
+
 def report_chunks(
-    session: Session, job: Job, departements: frozenset[str] | None
+    session: Session,
+    job: Job,
+    departements: frozenset[str] | None,
+    workbook: Sequence[Sheet] = WORKBOOK_1,
 ) -> Iterator[bytes]:
     """The user's sheets and values (re-read from the stored file, in the worker), faulty cells
     marked, restricted to what the readers of ``departements`` may see; written to a temporary
@@ -106,9 +124,9 @@ def report_chunks(
     sheets: list[SheetValues] = []
     if fichier is not None:
         hidden = _hidden_lines(session, job.id, departements)
-        opened = open_source(fichier.nom, fichier.contenu)
+        opened = open_source(fichier.nom, fichier.contenu, workbook)
         layouts = {lay.spec.name: lay for lay in (opened.reader.layouts if opened.reader else [])}
-        for spec in WORKBOOK_1:
+        for spec in workbook:
             lay = layouts.get(spec.name)
             if lay is None:
                 continue
@@ -118,11 +136,16 @@ def report_chunks(
                 SheetValues(
                     spec.name,
                     [lay.headers[f] for f in fields],
-                    _sheet_rows(fichier, spec.name, fields, hidden),
+                    _sheet_rows(fichier, workbook, spec.name, fields, hidden),
                 )
             )
     with tempfile.TemporaryFile() as out:
-        write_report(out, sheets, _anomalies(session, job.id, departements))
+        write_report(
+            out,
+            sheets,
+            _anomalies(session, job.id, departements),
+            template=workbook is WORKBOOK_1,
+        )
         out.seek(0)
         while chunk := out.read(CHUNK):
             yield chunk

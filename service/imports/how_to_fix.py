@@ -85,6 +85,27 @@ HOW_TO_FIX: dict[str, str] = {
     "PLAN_PERIME": "L'offre a changé depuis l'analyse : déposez à nouveau le fichier pour un "
     "aperçu à jour.",
 }
+# Temps 2 (workbook 2): codes of the rattachement's rules (service/rattachement/).
+TEMPS2_FIXES: dict[str, str] = {
+    "GROUPE_INCONNU": "Gardez l'identifiant du groupe tel qu'exporté, ou supprimez la ligne.",
+    "UTILISATEUR_INCONNU": "Gardez l'identifiant du compte tel qu'exporté, ou supprimez la ligne.",
+    "DISPOSITIF_INCONNU": "Choisissez le dispositif dans la liste (feuille Dispositifs du "
+    "classeur exporté).",
+    "TYPE_INCOMPATIBLE": "Choisissez un dispositif d'hébergement ou de logement, ou excluez le "
+    "groupe.",
+    "DISPOSITIF_FERME": "Choisissez un dispositif ouvert, ou excluez le groupe.",
+    "PERIMETRE_INCOHERENT": "Remplissez la colonne de périmètre du profil (Départements, SIREN "
+    "de l'entité ou Dispositifs) et videz les autres.",
+    "PROFIL_RESERVE": "Laissez ce compte à l'administration nationale, ou choisissez un profil "
+    "que vous pouvez attribuer.",
+    "COURRIEL_EN_DOUBLE": "Saisissez un « Nouveau courriel » nominatif, liez ce compte au compte "
+    "existant, ou désactivez le doublon.",
+    "DECISION_MODIFIEE_DEPUIS": "Vérifiez la décision dans l'aperçu avant d'appliquer, ou "
+    "exportez à nouveau le classeur pour partir des décisions actuelles.",
+    "COMPTE_A_LIER_INCONNU": "Indiquez le courriel du compte à lier dans « Nouveau courriel », ou "
+    "choisissez « Migrer ».",
+}
+HOW_TO_FIX.update(TEMPS2_FIXES)
 _GENERIC_FIX = "Corrigez la cellule d'après le message, puis déposez à nouveau le fichier."
 
 

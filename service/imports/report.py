@@ -153,10 +153,12 @@ def write_report(
     anomalies: Iterable[Anomalie],
     *,
     max_per_code: int | None = None,
+    template: bool = True,
 ) -> ReportSummary:
     """Writes the report to `out`: « Anomalies », the user's sheets (rows consumed as they are
-    written, in increasing line order: ValueError otherwise), « Lisez-moi », « Listes ».
-    `max_per_code` defaults to Settings.report_max_anomalies_per_code."""
+    written, in increasing line order: ValueError otherwise), and with ``template`` (a Temps 1
+    workbook) its drop-downs, « Lisez-moi » and « Listes ». `max_per_code` defaults to
+    Settings.report_max_anomalies_per_code."""
     limit = get_settings().report_max_anomalies_per_code if max_per_code is None else max_per_code
     kept, summary = summarise(anomalies, limit)
     sheets = list(sheets)  # headers only: rows stay lazy
@@ -174,9 +176,10 @@ def write_report(
             by_sheet.setdefault(fold(a.feuille), []).append(a)
         for sheet in sheets:
             ws = wb.create_sheet(titles[fold(sheet.name)])
-            write_user_sheet(ws, sheet, by_sheet.get(fold(sheet.name), []))
-        write_readme(wb.create_sheet(README))
-        write_lists(wb.create_sheet(LISTES))
+            write_user_sheet(ws, sheet, by_sheet.get(fold(sheet.name), []), template=template)
+        if template:
+            write_readme(wb.create_sheet(README))
+            write_lists(wb.create_sheet(LISTES))
     except BaseException:
         # Write-only sheets stream into temporary files: saving to nowhere closes and removes
         # them, instead of leaving them to a worker's exit.

@@ -123,9 +123,12 @@ def _note(found: list[Anomalie]) -> str:
     return "\n".join(lines)
 
 
-def write_user_sheet(ws: Worksheet, sheet: SheetValues, anomalies: Sequence[Anomalie]) -> None:
+def write_user_sheet(
+    ws: Worksheet, sheet: SheetValues, anomalies: Sequence[Anomalie], *, template: bool = True
+) -> None:
+    """``template``: a Temps 1 sheet, written with the template's widths, formats and drop-downs."""
     marks = _cell_anomalies(sheet, anomalies)
-    columns = _template_columns(sheet)
+    columns = _template_columns(sheet) if template else {}
     widest = max([len(sheet.header), *(c for row in marks.values() for c in row)], default=0)
     for position in range(1, widest + 1):
         letter = get_column_letter(position)

@@ -4,11 +4,11 @@ structure anomalies, and the formula problems the pre-scan found per cell."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from service.imports.anomalies import Anomalie, anomaly, locate, quote
-from service.imports.columns import TEMPLATE_VERSION, WORKBOOK_1
+from service.imports.columns import TEMPLATE_VERSION, WORKBOOK_1, Sheet
 from service.imports.filecheck import FileRefusal, inspect_upload
 from service.imports.prescan import (
     FORMULE_SANS_VALEUR,
@@ -33,6 +33,9 @@ class OpenedSource:
     reader: SheetReader | None = None
     # (sheet, line) → the pre-scan's formula problems on that row
     formula_issues: dict[tuple[str, int], list[Anomalie]] = field(default_factory=dict)
+    # The hidden cells of « Lisez-moi » (the template's version marker, workbook 2's
+    # département and export time).
+    readme_values: dict[str, str] | None = None
 
     @property
     def fatal(self) -> bool:
@@ -114,17 +117,19 @@ def _formula_issues(
         )
 
 
-def open_source(filename: str, data: bytes) -> OpenedSource:
+def open_source(filename: str, data: bytes, sheets: Sequence[Sheet] = WORKBOOK_1) -> OpenedSource:
+    """The file's ``sheets`` (workbook 1 by default; workbook 2 for a rattachement)."""
     opened = OpenedSource()
     info = inspect_upload(filename, data)
     if isinstance(info, FileRefusal):
         opened.anomalies.append(_file_anomaly(info.code, info.message))
         return opened
     opened.anomalies.extend(_file_anomaly(w.code, w.message, w.severite) for w in info.warnings)
-    scan = prescan(data, info.format)
+    scan = prescan(data, info.format, read=tuple(s.name for s in sheets))
     if isinstance(scan, FileRefusal):
         opened.anomalies.append(_file_anomaly(scan.code, scan.message))
         return opened
+    opened.readme_values = scan.readme_values
     marker = _marker_problem(scan)
     if marker is not None:
         opened.anomalies.append(marker)
@@ -132,7 +137,7 @@ def open_source(filename: str, data: bytes) -> OpenedSource:
     for sheet in scan.ignored:
         log.info("import.sheet_ignored", sheet=sheet.name, kind=sheet.kind)
         opened.anomalies.append(_ignored_sheet(sheet))
-    reader = open_workbook(data, scan)
+    reader = open_workbook(data, scan, sheets)
     opened.anomalies.extend(reader.anomalies)
     if reader.ok:
         opened.reader = reader

@@ -35,7 +35,7 @@ def submitter_refusal(session: Session, job: Job, departement: str | None) -> st
     must still be active and allowed to submit such a job (for ``departement``). The French
     reason when not."""
     identity = identity_for_id(session, job.soumis_par)
-    action = kinds.of(job).action
+    action = kinds.of(job).action_for(session, job)
     # A job-level stage writes for the whole job: every one of its départements.
     departements = [departement] if departement else sorted(job_departements(session, job.id))
     allowed = identity is not None and (

@@ -97,12 +97,23 @@ class JobKind(Generic[OptionsT]):
     # ``echec`` (one file: a failure means « fix and resubmit »). A job whose every unit failed
     # ends ``echec`` either way.
     partial_failure_is_done: ClassVar[bool] = False
+    # Its rights are those of the job it works on (a revert): action_for() and the list filter
+    # follow the source job.
+    rights_from_source: ClassVar[bool] = False
     # The action vocabulary of its job_plan rows (the table only checks the shape).
     plan_actions: ClassVar[tuple[str, ...]] = ()
     # The shape of its figures (API responses and live events).
     figures_model: ClassVar[type[JobFigures]] = JobFigures
     # Its downloads by file name (rapport.xlsx, anomalies.csv…).
     exports: ClassVar[Mapping[str, ExportSpec]] = {}
+
+    def action_for(self, session: Session, job: Job) -> Action:
+        """The right needed to act on (and, with ANALYSTE's, to read) this job."""
+        if self.rights_from_source and job.job_source_id is not None:
+            source = session.get(Job, job.job_source_id)
+            if source is not None:
+                return of(source).action_for(session, source)
+        return self.action
 
     def options(self, job: Job) -> OptionsT:
         """The job's options, validated (a row written by an older version is still checked)."""
@@ -155,7 +166,6 @@ class JobKind(Generic[OptionsT]):
             valeurs=after if plan.avant is None and plan.apres is not None else None,
         )
 
-    # --- stages -------------------------------------------------------------------------
     def analyse(self, session: Session, job: Job) -> Iterator[None] | None:
         raise NotImplementedError
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from service.auth.permissions import Action, Identity, can, can_read_job, holds
 from service.jobs import kinds
@@ -36,7 +37,7 @@ def get_visible_job(session: Session, identity: Identity, job_id: int) -> Job | 
     job = session.get(Job, job_id)
     if job is None:
         return None
-    action = kinds.of(job).action
+    action = kinds.of(job).action_for(session, job)
     if not can_read_job(identity, action, job.soumis_par, job_departements(session, job_id)):
         return None
     return job
@@ -47,20 +48,37 @@ def may_act(session: Session, identity: Identity, job: Job) -> bool:
     (the national team included) — never inherited from having submitted it."""
     if identity.national:
         return True
-    action = kinds.of(job).action
+    action = kinds.of(job).action_for(session, job)
     deps = job_departements(session, job.id)
     if deps:
         return all(can(identity, action, d) for d in deps)
     return identity.utilisateur_id == job.soumis_par and holds(identity.profil, action)
 
 
-def _readable(identity: Identity) -> ColumnElement[bool] | None:
+def _readable(
+    identity: Identity, job: Any = Job, *, inherited: bool = True
+) -> ColumnElement[bool] | None:
     """Mine, and those of my scope: per kind, those who could submit such a job for one of its
-    départements, and ANALYSTE for the reports of its départements."""
+    départements, and ANALYSTE for the reports of its départements; a kind whose rights are
+    its source job's (a revert) is readable with its source. ``job``: the table or an alias."""
     if identity.national:
         return None
-    readable = [Job.soumis_par == identity.utilisateur_id]
+    readable = [job.soumis_par == identity.utilisateur_id]
     for kind in kinds.registered():
+        if kind.rights_from_source:
+            if inherited:
+                source = aliased(Job)
+                of_source = _readable(identity, source, inherited=False)
+                readable.append(
+                    and_(
+                        job.type == kind.name,
+                        exists().where(
+                            source.id == job.job_source_id,
+                            *([] if of_source is None else [of_source]),
+                        ),
+                    )
+                )
+            continue
         deps = [
             d
             for d in identity.departements
@@ -69,9 +87,9 @@ def _readable(identity: Identity) -> ColumnElement[bool] | None:
         if deps:
             readable.append(
                 and_(
-                    Job.type == kind.name,
+                    job.type == kind.name,
                     exists().where(
-                        JobDepartement.job_id == Job.id, JobDepartement.departement.in_(deps)
+                        JobDepartement.job_id == job.id, JobDepartement.departement.in_(deps)
                     ),
                 )
             )

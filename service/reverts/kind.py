@@ -39,9 +39,9 @@ class RevertKind(JobKind[RevertOptions]):
     name = "retour_arriere"
     label = "Retour arrière"
     options_model = RevertOptions
-    # The right to revert is the one of the reverted job's kind, checked on the source job when
-    # the revert is asked for (service/reverts/requests.py); this one serves reading it.
+    # The right to revert (and to read the revert) is the reverted job's kind's.
     action = Action.IMPORTER_OFFRE
+    rights_from_source = True
     has_cloture = True
 
     def analyse(self, session: Session, job: Job) -> Iterator[None] | None:

@@ -12,6 +12,9 @@ from sqlalchemy.exc import OperationalError
 
 # Everything a test may write; reference data (seeded by migration) stays.
 _MUTABLE_TABLES = (
+    "offre.alerte_acquittee",
+    "offre.migration_utilisateur",
+    "offre.rattachement_groupe",
     "offre.audit",
     "offre.job_export_morceau",
     "offre.job_export",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -77,6 +77,9 @@ class Caller:
     lit_offre: bool = False  # holds a right to read the offre at all
     lit_75: bool = False  # may read the offre of 75
     importe_75: bool = False  # may import (and so export) the offre of 75
+    rattache: bool = False  # holds the Temps 2 right (rattachement) for some département
+    rattache_75: bool = False  # may do the Temps 2 of 75
+    acquitte: bool = False  # may acknowledge the alerts of legacy accounts (national team)
 
     @property
     def courriel(self) -> str:
@@ -91,23 +94,35 @@ def full(nom: str, profil: str, departements: tuple[str, ...] = ()) -> Caller:
     return Caller(nom, profil, departements, "compte", True, True, True, True, True, True)
 
 
+def temps2(caller: Caller, in_75: bool) -> Caller:
+    """A caller holding the Temps 2 right, for 75 or elsewhere."""
+    return replace(caller, rattache=True, rattache_75=in_75)
+
+
 CALLERS = [
     Caller("anonyme", jeton="aucun"),
     Caller("jeton_invalide", jeton="invalide"),
     Caller("compte_inconnu", jeton="inconnu"),
     full("soumetteur", "ADMIN_DEPARTEMENTAL", ("75",)),
-    full("admin_national", "ADMIN_NATIONAL"),
+    replace(temps2(full("admin_national", "ADMIN_NATIONAL"), True), acquitte=True),
     full("admin_dep_75", "ADMIN_DEPARTEMENTAL", ("75",)),
     full("admin_dep_drihl", "ADMIN_DEPARTEMENTAL", DRIHL),
     Caller("admin_dep_69", "ADMIN_DEPARTEMENTAL", ("69",), importe=True, lit_offre=True),
     Caller("analyste_75", "ANALYSTE", ("75",), lit_job=True, lit_offre=True, lit_75=True),
     Caller("analyste_69", "ANALYSTE", ("69",), lit_offre=True),
-    full("admin_siao_75", "ADMIN_SIAO", ("75",)),
-    Caller("admin_siao_69", "ADMIN_SIAO", ("69",), importe=True, lit_offre=True),
-    Caller("admin_siao_92_93_94", "ADMIN_SIAO", ("92", "93", "94"), importe=True, lit_offre=True),
+    temps2(full("admin_siao_75", "ADMIN_SIAO", ("75",)), True),
+    temps2(Caller("admin_siao_69", "ADMIN_SIAO", ("69",), importe=True, lit_offre=True), False),
+    temps2(
+        Caller(
+            "admin_siao_92_93_94", "ADMIN_SIAO", ("92", "93", "94"), importe=True, lit_offre=True
+        ),
+        False,
+    ),
     # Temps 2 only: reads the offre of its département, not the Temps 1 jobs.
-    Caller("operateur_siao_75", "OPERATEUR_SIAO", ("75",), lit_offre=True, lit_75=True),
-    Caller("operateur_siao_69", "OPERATEUR_SIAO", ("69",), lit_offre=True),
+    temps2(
+        Caller("operateur_siao_75", "OPERATEUR_SIAO", ("75",), lit_offre=True, lit_75=True), True
+    ),
+    temps2(Caller("operateur_siao_69", "OPERATEUR_SIAO", ("69",), lit_offre=True), False),
     Caller("ecoutant_115_75", "ECOUTANT_115", ("75",)),
     Caller("ecoutant_115_69", "ECOUTANT_115", ("69",)),
     Caller("gestionnaire_entite", "GESTIONNAIRE_ENTITE"),
@@ -145,6 +160,11 @@ class World:
     headers: dict[str, dict[str, str]]
     job_id: int = 0
     serial: list[int] = field(default_factory=lambda: [0])
+    # Temps 2 in 75: a legacy groupe, a legacy account any Temps 2 profile may decide, and
+    # the département's workbook 2 as exported.
+    groupe_75: int = 0
+    compte_75: int = 0
+    classeur_75: bytes = b""
 
     def of(self, caller: Caller) -> dict[str, str]:
         return self.headers[caller.nom]
@@ -246,11 +266,44 @@ def world(engine: Engine, api_client: TestClient, celery_worker: Any) -> Iterato
     shared = world.wait(headers["soumetteur"], response.json()["id"])
     assert shared["statut"] == "termine", shared
     world.job_id = shared["id"]
+    _temps2_75(engine, world)
     yield world
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(to_empty)} RESTART IDENTITY CASCADE"))
         conn.execute(text("UPDATE offre.dispositif_sequence SET dernier = 0"))
         conn.execute(text("UPDATE offre.departement SET module_actif = false, bascule_le = NULL"))
+
+
+def _temps2_75(engine: Engine, world: World) -> None:
+    from service.legacy.generator import generate
+
+    with engine.begin() as conn:
+        generate(conn, ["75"], size=12, seed=5)
+        world.groupe_75 = conn.scalar(
+            text(
+                "SELECT g.id FROM siao.groupe_places g JOIN siao.structure s "
+                "ON s.id = g.structure_id WHERE s.departement = '75' AND s.actif AND g.actif "
+                "ORDER BY g.id LIMIT 1"
+            )
+        )
+        # Decided by a SIAO profile: no legacy profile of the État or Observation sociale.
+        world.compte_75 = conn.scalar(
+            text(
+                "SELECT u.id FROM siao.utilisateur u WHERE u.departement = '75' AND u.actif "
+                "AND EXISTS (SELECT 1 FROM siao.utilisateur_profil x "
+                " WHERE x.utilisateur_id = u.id) "
+                "AND NOT EXISTS (SELECT 1 FROM siao.utilisateur_profil x "
+                " JOIN offre.profil_historique h ON h.code = x.profil_historique_code "
+                " JOIN offre.profil p ON p.code = h.profil_cible_code "
+                " WHERE x.utilisateur_id = u.id AND p.famille IN ('ETAT', 'OBSERVATION_SOCIALE')) "
+                "ORDER BY u.id LIMIT 1"
+            )
+        )
+    response = world.client.get(
+        f"{API}/departements/75/rattachement.xlsx", headers=world.headers["admin_national"]
+    )
+    assert response.status_code == 200, response.text
+    world.classeur_75 = response.content
 
 
 # -- the rule of each route ----------------------------------------------------------------------
@@ -536,6 +589,80 @@ def _dispositif_read(w: World, c: Caller, r: httpx.Response) -> None:
     assert body["historique"][0]["action"] == "creation"
 
 
+# -- Temps 2
+
+
+def _temps2_75_rule(c: Caller) -> int:
+    if not c.rattache:
+        return 403
+    return 200 if c.rattache_75 else 404
+
+
+def _rattachement(w: World, c: Caller, _: bool) -> httpx.Response:
+    files = {"fichier": ("rattachement-75.xlsx", w.classeur_75)}
+    return w.client.post(f"{API}/rattachements", headers=w.of(c), files=files)
+
+
+def _rattachement_check(w: World, c: Caller, r: httpx.Response) -> None:
+    body = r.json()
+    assert (body["type"], body["soumis_par"], body["departement"]) == (
+        "rattachement",
+        c.courriel,
+        "75",
+    )
+    assert w.settled(w.of(c), body["id"])["statut"] == "valide"  # nothing changed: no error
+
+
+def _put_groupe(w: World, c: Caller, _: bool) -> httpx.Response:
+    return w.client.put(
+        f"{API}/groupes-places/{w.groupe_75}/rattachement",
+        headers=w.of(c),
+        json={"decision": "exclure"},
+    )
+
+
+def _put_groupe_check(w: World, c: Caller, r: httpx.Response) -> None:
+    body = r.json()
+    assert (body["groupe"], body["departement"]) == (w.groupe_75, "75")
+    assert body["decision"] == {"decision": "exclure", "dispositif": None, "commentaire": None}
+
+
+def _put_compte(w: World, c: Caller, _: bool) -> httpx.Response:
+    return w.client.put(
+        f"{API}/utilisateurs-historiques/{w.compte_75}/migration",
+        headers=w.of(c),
+        json={"decision": "desactiver"},
+    )
+
+
+def _put_compte_check(w: World, c: Caller, r: httpx.Response) -> None:
+    body = r.json()
+    assert (body["id"], body["departement"]) == (w.compte_75, "75")
+    assert body["decision"]["decision"] == "desactiver"
+
+
+def _acknowledge(w: World, c: Caller, _: bool) -> httpx.Response:
+    return w.client.post(
+        f"{API}/utilisateurs-historiques/{w.compte_75}/alertes/acquitter", headers=w.of(c)
+    )
+
+
+def _acknowledge_check(w: World, c: Caller, r: httpx.Response) -> None:
+    assert all(a["acquittee"] for a in r.json()["alertes"])
+
+
+def _propositions_check(w: World, c: Caller, r: httpx.Response) -> None:
+    body = r.json()
+    assert body["total"] > 0
+    assert w.groupe_75 in {p["groupe"] for p in body["items"]}
+
+
+def _progression_check(w: World, c: Caller, r: httpx.Response) -> None:
+    body = r.json()
+    assert body["departement"] == "75"
+    assert body["groupes"]["total"] > 0
+
+
 ROUTES: dict[tuple[str, str], Route] = {
     ("POST", f"{API}/imports"): Route(lambda c: 202 if c.importe else 403, _import, _import_check),
     ("GET", f"{API}/jobs"): Route(lambda c: 200, _list, _list_check),
@@ -583,6 +710,29 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("GET", f"{API}/dispositifs/{{identifiant}}"): Route(
         _read_offre_75, _get_dispositif, _dispositif_read
+    ),
+    ("GET", f"{API}/departements/{{code}}/rattachement.xlsx"): Route(
+        _temps2_75_rule, _get(f"{API}/departements/75/rattachement.xlsx"), _xlsx_check
+    ),
+    ("POST", f"{API}/rattachements"): Route(
+        lambda c: 202 if _temps2_75_rule(c) == 200 else _temps2_75_rule(c),
+        _rattachement,
+        _rattachement_check,
+    ),
+    ("PUT", f"{API}/groupes-places/{{groupe_id}}/rattachement"): Route(
+        _temps2_75_rule, _put_groupe, _put_groupe_check
+    ),
+    ("PUT", f"{API}/utilisateurs-historiques/{{utilisateur_id}}/migration"): Route(
+        _temps2_75_rule, _put_compte, _put_compte_check
+    ),
+    ("POST", f"{API}/utilisateurs-historiques/{{utilisateur_id}}/alertes/acquitter"): Route(
+        lambda c: 200 if c.acquitte else 403, _acknowledge, _acknowledge_check
+    ),
+    ("GET", f"{API}/departements/{{code}}/propositions"): Route(
+        _temps2_75_rule, _get(f"{API}/departements/75/propositions"), _propositions_check
+    ),
+    ("GET", f"{API}/departements/{{code}}/rattachement"): Route(
+        _temps2_75_rule, _get(f"{API}/departements/75/rattachement"), _progression_check
     ),
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.bascule.model import LegacyAccount, LegacyGroupe, LegacyStructure, OffreDispositif
+from service.rattachement.context import Contexte
 
 SIREN = "732829320"
 SIRET = "73282932000074"
@@ -61,3 +62,43 @@ def account(id: int = 100, *profils: str, **kw: Any) -> LegacyAccount:
         "actif": True,
     }
     return LegacyAccount(id=id, profils=profils or ("ECOUTANT",), **{**values, **kw})
+
+
+def contexte(**kw: Any) -> Contexte:
+    """A département 93 for the Temps 2 rules: one structure with two groupes (10, 11), an
+    open CHRS DSP-93-000001, a Maraude DSP-93-000002 (no places), a closed CHRS DSP-93-000003,
+    another entité's CHRS DSP-93-000004, and accounts 100 (Écoutant) and 101 (Coordinateur),
+    with their proposals."""
+    from service.bascule.comptes import propose_comptes
+    from service.bascule.groupes import propose_groupes
+    from service.bascule.model import ComptesContexte, DepartementOffre
+
+    s = structure()
+    groupes = (groupe(10), groupe(11, public="Femme seule"))
+    dispositifs = (
+        dispositif("DSP-93-000001", structures_historiques=(1,)),
+        dispositif("DSP-93-000002", nom="Maraude de Bobigny", type_code="VS_MARAUDE"),
+        dispositif("DSP-93-000003", nom="CHRS fermé", ferme=True),
+        dispositif("DSP-93-000004", nom="CHRS Autre", siren="552081317"),
+    )
+    comptes = (
+        account(100, "ECOUTANT"),
+        account(101, "COORDINATEUR", email="coordination@siao93.fr"),
+        account(102, "ADMINISTRATEUR_TERRITORIAL", email="agent.ddets@drihl.gouv.fr"),
+    )
+    offre = DepartementOffre("93", (s,), groupes, dispositifs)
+    same = {a.email.lower(): (a,) for a in comptes}
+    values: dict[str, Any] = {
+        "departement": "93",
+        "structures": {s.id: s},
+        "groupes": {g.id: g for g in groupes},
+        "comptes": {a.id: a for a in comptes},
+        "dispositifs": {d.identifiant: d for d in dispositifs},
+        "propositions_groupes": {p.groupe_id: p for p in propose_groupes(offre)},
+        "propositions_comptes": {
+            p.utilisateur_id: p for p in propose_comptes(comptes, ComptesContexte(same))
+        },
+        "comptes_meme_courriel": {k: tuple(a.id for a in v) for k, v in same.items()},
+        "entites": {SIREN: "Association Le Relais", "552081317": "Autre association"},
+    }
+    return Contexte(**{**values, **kw})
