@@ -6,14 +6,13 @@ Refused when a later job changed the same rows, unless the national team forces 
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from service.jobs.enums import FINAL, Statut
-from service.jobs.errors import JobStateError
 from service.jobs.kinds import RevertScope
 from service.jobs.locks import lock_entites
-from service.jobs.tables import Job, JobDepartement, JournalAnnulation
+from service.jobs.tables import Job
+from service.jobs.undo import journaled_scope
 from service.offre.tables import Dispositif, Entite
 
 _TABLES = {"dispositif": Dispositif.__table__, "entite": Entite.__table__}
@@ -23,37 +22,7 @@ _PART = "(j.departement = ANY(:deps) OR (:whole AND j.departement IS NULL))"
 
 
 def scope(session: Session, source: Job, departements: tuple[str, ...] | None) -> RevertScope:
-    if source.statut not in FINAL:
-        raise JobStateError(
-            "RETOUR_IMPOSSIBLE",
-            f"Seul un import appliqué peut être annulé (job {source.id} : "
-            f"« {Statut(source.statut).libelle} »).",
-        )
-    journaled = session.scalar(
-        select(func.count())
-        .select_from(JournalAnnulation)
-        .where(JournalAnnulation.job_id == source.id)
-    )
-    if not journaled:
-        raise JobStateError(
-            "RETOUR_IMPOSSIBLE", f"Le job {source.id} n'a rien appliqué : rien à annuler."
-        )
-    applied = tuple(
-        session.scalars(
-            select(JobDepartement.departement)
-            .where(JobDepartement.job_id == source.id, JobDepartement.statut == Statut.TERMINE)
-            .order_by(JobDepartement.departement)
-        )
-    )
-    if departements is None:
-        return RevertScope(applied, whole_job=True)
-    unknown = sorted(set(departements) - set(applied))
-    if unknown:
-        raise JobStateError(
-            "RETOUR_IMPOSSIBLE",
-            f"Le job {source.id} n'a rien appliqué pour le(s) département(s) {', '.join(unknown)}.",
-        )
-    return RevertScope(tuple(sorted(departements)), whole_job=False)
+    return journaled_scope(session, source, departements, "un import")
 
 
 def conflicts(session: Session, source: Job, part: RevertScope) -> list[str]:

@@ -4,13 +4,12 @@ later decision (another job, a screen entry) changed the same rows, unless force
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from service.jobs.enums import FINAL, Statut
-from service.jobs.errors import JobStateError
 from service.jobs.kinds import RevertScope
-from service.jobs.tables import Job, JobDepartement, JournalAnnulation
+from service.jobs.tables import Job
+from service.jobs.undo import journaled_scope
 from service.rattachement.apply import TARGETS
 from service.rattachement.tables import MigrationUtilisateur, RattachementGroupe
 
@@ -21,35 +20,7 @@ _TABLES = {
 
 
 def scope(session: Session, source: Job, departements: tuple[str, ...] | None) -> RevertScope:
-    if source.statut not in FINAL:
-        raise JobStateError(
-            "RETOUR_IMPOSSIBLE",
-            f"Seul un rattachement appliqué peut être annulé (job {source.id} : "
-            f"« {Statut(source.statut).libelle} »).",
-        )
-    journaled = session.scalar(
-        select(func.count())
-        .select_from(JournalAnnulation)
-        .where(JournalAnnulation.job_id == source.id)
-    )
-    if not journaled:
-        raise JobStateError(
-            "RETOUR_IMPOSSIBLE", f"Le job {source.id} n'a rien appliqué : rien à annuler."
-        )
-    applied = tuple(
-        session.scalars(
-            select(JobDepartement.departement).where(
-                JobDepartement.job_id == source.id, JobDepartement.statut == Statut.TERMINE
-            )
-        )
-    )
-    if departements is not None and set(departements) - set(applied):
-        raise JobStateError(
-            "RETOUR_IMPOSSIBLE",
-            f"Le job {source.id} n'a rien appliqué pour le(s) département(s) "
-            f"{', '.join(sorted(set(departements) - set(applied)))}.",
-        )
-    return RevertScope(tuple(sorted(departements or applied)), whole_job=departements is None)
+    return journaled_scope(session, source, departements, "un rattachement")
 
 
 def later_changes(session: Session, source: Job, part: RevertScope) -> int:

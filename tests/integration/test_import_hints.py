@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.jobs import imported
+from tests.support.api import imported
 from tests.support.workbooks import xlsx_bytes
 
 pytestmark = pytest.mark.usefixtures("celery_worker")

@@ -34,3 +34,12 @@ def submit(client: TestClient, headers: dict[str, str], data: bytes, **form: str
         files={"fichier": ("offre.xlsx", data)},
         data=form,
     )
+
+
+def imported(client: TestClient, headers: dict[str, str], data: bytes, **form: str) -> Any:
+    """The finished job of an upload, and its anomalies."""
+    response = submit(client, headers, data, **form)
+    assert response.status_code == 202, response.text
+    job = wait_for(client, headers, response.json()["id"])
+    found = client.get(f"/api/v1/jobs/{job['id']}/anomalies", headers=headers).json()["items"]
+    return job, found
