@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -25,9 +25,9 @@ from service.jobs.queries import (
     visible_departements,
     visible_jobs,
 )
-from service.jobs.schemas import AnomalieOut, JobFigures, PlanItem
+from service.jobs.schemas import AnomalieOut, JobFigures, PlanItem, RetourApercu
 from service.jobs.tables import Job
-from service.reverts.requests import request_revert
+from service.reverts.requests import request_revert, revert_preview
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], responses=ERRORS)
 
@@ -192,3 +192,28 @@ def revert(
     except JobStateError as exc:
         raise _conflict(exc) from exc
     return job_figures(session, job)
+
+
+@router.get(
+    "/{job_id}/revenir/apercu",
+    response_model=RetourApercu,
+    summary="Ce qu'un retour arrière rétablirait",
+)
+def preview_revert(
+    job_id: int,
+    identity: IdentityDep,
+    session: SessionDep,
+    departement: Annotated[
+        list[str] | None, Query(description="Départements à rétablir (tous par défaut).")
+    ] = None,
+) -> RetourApercu:
+    """Par département (et les entités avec le job entier) : les lignes remises dans leur état
+    d'avant le job, celles qu'il avait créées et qui seront supprimées ; ce que d'autres jobs
+    ont modifié depuis (le retour est alors refusé, sauf s'il est forcé)."""
+    source = visible_job_or_404(session, identity, job_id)
+    _may_act(session, identity, source)
+    departements = tuple(d.upper() for d in departement) if departement else None
+    try:
+        return revert_preview(session, source, departements)
+    except JobStateError as exc:
+        raise _conflict(exc) from exc

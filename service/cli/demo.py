@@ -11,7 +11,9 @@ from sqlalchemy import text
 
 from service.auth.accounts import add_user, identity_for
 from service.cli.client import Client
-from service.cli.progress import follow, summary
+from service.cli.connect import Api
+from service.cli.explain import summary
+from service.cli.progress import follow
 from service.cli.stack import running_stack
 from service.config import get_settings
 from service.db.engine import make_engine, session_scope
@@ -37,7 +39,9 @@ def demo(
     from service.legacy.temps1 import prefill_from_legacy
 
     codes = [c.strip().upper() for c in departements.split(",") if c.strip()]
-    with running_stack(port) as stack:
+    logs = Path(get_settings().data_dir).resolve() / "journaux"
+    console.print(f"Journaux de l'API, du worker et de beat : {logs}/", highlight=False)
+    with running_stack(port, logs=logs, demo=True) as stack:
         engine = make_engine(stack.database_url)
         with engine.begin() as conn:
             existing = conn.scalar(
@@ -66,11 +70,12 @@ def demo(
             f"structures ({legacy.skipped_without_siren} sans SIREN, laissées pour plus tard)."
         )
         client = Client(stack.api_url, issue_token(DEMO_USER, get_settings()))
+        api = Api(client, f" --courriel {DEMO_USER}")
         for attempt in ("Import", "Ré-import du même fichier"):
             console.rule(attempt)
             job = client.submit(workbook, "automatique", "complement", False)
-            job = follow(client, job["id"], console, until_applied=True)
-            summary(client, job, console)
+            job = follow(api, job["id"], console, until_applied=True)
+            summary(api, job, console, steps=False)
             if job["statut"] != "termine":
                 raise typer.Exit(1)
         console.print(
