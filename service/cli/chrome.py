@@ -22,6 +22,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from service.cli import failures
 
+INTERRUPTED = 130
 SECTIONS = {"Arguments": "Arguments", "Options": "Options", "Commands": "Commandes"}
 METAVARS = {
     "<str>": "TEXTE",
@@ -91,7 +92,7 @@ _MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = 
         ),
         (r"Missing command\.", lambda m: "indiquez une commande."),
         (
-            r"Got unexpected extra arguments? \((?P<v>.*)\)",
+            r"Got unexpected extra argument(?:s|\(s\))? \((?P<v>.*)\)",
             lambda m: f"argument(s) en trop : « {m['v']} ».",
         ),
         (
@@ -214,6 +215,8 @@ class FrenchGroup(TyperGroup):
             sys.exit(1)
         except Exception as exc:
             sys.exit(failures.report(exc))
+        if code == INTERRUPTED:  # Typer's own answer to Ctrl-C: nothing said
+            typer.echo("Interrompu.", err=True)
         sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -83,6 +83,8 @@ def summary(
         console.print(
             f"  {dep['departement']:>3} : {departement_line(dep, job['type'])}", highlight=False
         )
+    if "entites" in job and job["departements"]:
+        console.print(f"  Total : {counts(job, job['statut'] == 'termine')}", highlight=False)
     if anomalies and (job["erreurs"] or job["avertissements"]):
         items, total = first_anomalies(api.client, job["id"], FIRST_ANOMALIES)
         console.print(anomalies_table(items, f"Anomalies ({total})"))

@@ -15,7 +15,7 @@ from service.cli.connect import Api, ApiOption, CourrielOption, JetonOption, con
 from service.cli.explain import summary
 from service.cli.failures import CliError
 from service.cli.imports_cmd import JobArgument
-from service.cli.progress import follow
+from service.cli.progress import follow, watching
 
 console = Console(soft_wrap=True)
 ACTIONS = {
@@ -128,9 +128,10 @@ def appliquer(
     """Confirme et applique le plan d'un job validé, département par département."""
     target = connect(api, jeton, courriel)
     job = target.client.apply(job_id, fermetures)
-    console.print(f"Application du job {job_id} demandée.", highlight=False)
-    if attendre:
-        job = follow(target, job_id, console, until_applied=True)
+    with watching(target, job_id):
+        console.print(f"Application du job {job_id} demandée.", highlight=False)
+        if attendre:
+            job = follow(target, job_id, console, until_applied=True)
     summary(target, job, console)
     if job["statut"] == "echec":
         raise typer.Exit(1)
@@ -230,9 +231,10 @@ def revenir(
     if not oui and not _confirmed(f"Revenir en arrière sur le job {job_id} ?"):
         raise CliError("Abandon : rien n'a été fait.", NOT_CONFIRMED)
     revert = target.client.revert(job_id, codes, forcer)
-    console.print(f"Retour arrière demandé : job {revert['id']}.", highlight=False)
-    if attendre:
-        revert = follow(target, revert["id"], console, until_applied=True)
+    with watching(target, revert["id"]):
+        console.print(f"Retour arrière demandé : job {revert['id']}.", highlight=False)
+        if attendre:
+            revert = follow(target, revert["id"], console, until_applied=True)
     _done(target, revert)
 
 

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from service.cli.connect import ApiOption, CourrielOption, JetonOption, connect
 from service.cli.explain import libelle, summary
-from service.cli.progress import follow
+from service.cli.progress import follow, watching
 
 console = Console(soft_wrap=True)  # whole lines: they hold commands to copy
 
@@ -53,9 +53,10 @@ def importer(
     target = connect(api, jeton, courriel)
     application = "automatique" if appliquer else "manuelle"
     job = target.client.submit(fichier, application, mode, par_departement)
-    console.print(f"Job {job['id']} créé pour {fichier.name}.", highlight=False)
-    if attendre:
-        job = follow(target, job["id"], console, until_applied=appliquer)
+    with watching(target, job["id"]):
+        console.print(f"Job {job['id']} créé pour {fichier.name}.", highlight=False)
+        if attendre:
+            job = follow(target, job["id"], console, until_applied=appliquer)
     summary(target, job, console)
     if job["statut"] in ("invalide", "echec"):
         raise typer.Exit(1)

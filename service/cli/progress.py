@@ -4,6 +4,8 @@ once the API knows it (the analysis counts lines before it knows how many there 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
@@ -28,17 +30,23 @@ class Count(ProgressColumn):
         return Text(f"{done}/{int(task.total)}")
 
 
-def follow(api: Api, job_id: int, console: Console, until_applied: bool) -> dict[str, Any]:
-    """Poll the job until it stops moving (JSON polling gives the same figures as events).
-    Ctrl-C stops watching, not the job."""
+@contextmanager
+def watching(api: Api, job_id: int) -> Iterator[None]:
+    """Ctrl-C inside stops the watching, not the job: say so, and how to follow it again."""
     try:
-        return _follow(api, job_id, console, until_applied)
+        yield
     except KeyboardInterrupt:
         raise CliError(
             f"Interrompu : le job {job_id} continue sur le serveur. Pour le suivre : "
             f"{api.cmd('job', job_id, '--suivre')}",
             INTERRUPTED,
         ) from None
+
+
+def follow(api: Api, job_id: int, console: Console, until_applied: bool) -> dict[str, Any]:
+    """Poll the job until it stops moving (JSON polling gives the same figures as events)."""
+    with watching(api, job_id):
+        return _follow(api, job_id, console, until_applied)
 
 
 def _follow(api: Api, job_id: int, console: Console, until_applied: bool) -> dict[str, Any]:
