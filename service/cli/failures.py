@@ -80,6 +80,11 @@ def report(exc: BaseException) -> int:
     if isinstance(exc, ApiFailure):
         code = f", {exc.code}" if exc.code else ""
         _say(f"Refusé par l'API (HTTP {exc.status}{code}) : {exc}")
+        if exc.code == "COMPTE_INCONNU":
+            _say(
+                "Créez le compte : offre utilisateurs ajouter --courriel COURRIEL --profil PROFIL "
+                "[--departement D] (offre utilisateurs liste : les comptes existants)."
+            )
         return FAILED
     if isinstance(exc, ApiUnreachable):
         _say(f"L'API ne répond pas sur {exc.url}.", stack_hint())

@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 
 from service import pile
-from service.cli.failures import CliError, stack_hint
+from service.cli.failures import CliError, require_database, stack_hint
 from service.config import get_settings
 from service.jobs.queues import QUEUES
 
@@ -71,6 +71,18 @@ def _broker() -> str:
     return url
 
 
+def _stack_env() -> dict[str, str]:
+    """A process of the stack: its database and broker said explicitly (found in the data
+    folder's stack file when not exported), or a French refusal."""
+    settings = get_settings()
+    return dict(
+        os.environ,
+        DATABASE_URL=require_database(),
+        REDIS_URL=_broker(),
+        OFFRE_DATA_DIR=str(Path(settings.data_dir).resolve()),
+    )
+
+
 def api(
     port: Annotated[int | None, typer.Option(help="Port HTTP (défaut : OFFRE_API_PORT).")] = None,
     host: Annotated[
@@ -79,7 +91,7 @@ def api(
 ) -> None:
     """Lance l'API (FastAPI sur uvicorn)."""
     settings = get_settings()
-    _exec(api_command(port or settings.api_port, host or settings.api_host))
+    _exec(api_command(port or settings.api_port, host or settings.api_host), _stack_env())
 
 
 def worker(
@@ -89,14 +101,15 @@ def worker(
     concurrency: Annotated[int, typer.Option(help="Nombre de processus (0 : un par cœur).")] = 0,
 ) -> None:
     """Lance un worker Celery (toutes les files par défaut)."""
-    _exec(worker_command(queues.split(","), concurrency or None))
+    _exec(worker_command(queues.split(","), concurrency or None), _stack_env())
 
 
 def beat() -> None:
     """Lance Celery beat (réconciliateur des tâches perdues ou bloquées)."""
+    env = _stack_env()
     data_dir = Path(get_settings().data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    _exec(beat_command(data_dir / "celerybeat-schedule"))
+    _exec(beat_command(data_dir / "celerybeat-schedule"), env)
 
 
 def flower(
@@ -110,12 +123,11 @@ def flower(
     from service.cli.flower_auth import credentials
 
     settings = get_settings()
-    broker = _broker()
-    secret = credentials(settings, console)
+    env = _stack_env()  # refused before anything is written when there is no stack
+    env["FLOWER_BASIC_AUTH"] = credentials(settings, console)
     host = adresse or settings.flower_host
     console.print(f"Flower : http://{host}:{port}", highlight=False)
-    # The child's Settings see the same broker even outside the project folder.
-    _exec(flower_command(port, host), dict(os.environ, REDIS_URL=broker, FLOWER_BASIC_AUTH=secret))
+    _exec(flower_command(port, host), env)
 
 
 @dataclass
