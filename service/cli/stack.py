@@ -229,18 +229,28 @@ def running_stack(
             yield stack
         finally:
             pile.remove(data_dir, os.getpid())
-            console.print("Arrêt de la pile…")
-            for child in children.values():
-                if child.poll() is None:
-                    child.terminate()
-            deadline = time.monotonic() + 30
-            for child in children.values():
-                try:
-                    child.wait(max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            _say("Arrêt de la pile…")
+            _stop(children)
             handles.clear()  # the embedded servers stop with their last handle, at exit
-            console.print("Pile arrêtée.")
+            _say("Pile arrêtée.")
+
+
+def _say(line: str) -> None:
+    """A line while stopping: a terminal gone (closed pipe) must not stop the stopping."""
+    with contextlib.suppress(OSError):
+        console.print(line)
+
+
+def _stop(children: dict[str, subprocess.Popen[bytes]]) -> None:
+    for child in children.values():
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + 30
+    for child in children.values():
+        try:
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
 
 
 def _wait_ready(stack: RunningStack, timeout: float = 60) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.processes import clean_env, cli
+from tests.support.processes import clean_env, cli, free_port
 from tests.support.samples import fill
 from tests.support.up import Up, offre_up
 
@@ -160,6 +160,13 @@ def test_second_terminal_does_the_whole_flow(tmp_path: Path) -> None:
         )
         assert listing.json()["total"] == 0
 
+        # The other commands of the second terminal find the stack too: fictitious legacy
+        # rows go into its embedded database, Flower watches its own Redis.
+        legacy = offre(where, "historique", "generer", "--departement", "13", "--taille", "5")
+        assert legacy.returncode == 0, legacy.stderr
+        assert "Données SI SIAO historiques générées pour 13" in legacy.stdout
+        assert _flower_broker(where) == f"redis+socket://{up.data_dir}/redis.sock"
+
         printed = up.stop()
         assert up.process.returncode == 0, printed
         assert "offre utilisateurs ajouter --courriel" in printed  # the next commands
@@ -178,6 +185,29 @@ def test_second_terminal_does_the_whole_flow(tmp_path: Path) -> None:
         (up.data_dir / "pile.json").write_text(json.dumps({**pile, "pid": _dead_pid()}))
         stale = offre(where, "utilisateurs", "liste")
         assert stale.returncode == 2 and "ne tourne plus : relancez « offre up »" in stale.stderr
+
+
+def _flower_broker(where: Path) -> str:
+    """The broker `offre flower` connects to, started with nothing exported."""
+    port = free_port()
+    process = subprocess.Popen(
+        cli("flower", "--port", str(port)),
+        env=clean_env(),
+        cwd=where,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if "Connected to " in line:
+                return line.split("Connected to ", 1)[1].strip()
+        raise AssertionError("Flower ne s'est pas connecté")
+    finally:
+        process.terminate()
+        process.wait(15)
 
 
 def _dead_pid() -> int:
