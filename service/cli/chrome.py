@@ -126,9 +126,8 @@ def _param_name(param: Any) -> str:
 def describe(error: click_errors.UsageError) -> str:
     """One French sentence for an error of the command line."""
     if isinstance(error, click_errors.MissingParameter):
-        kind = "argument manquant" if error.param_type == "argument" else "option manquante"
-        if error.param is not None and error.param.param_type_name == "argument":
-            kind = "argument manquant"
+        param_type = error.param_type or getattr(error.param, "param_type_name", None)
+        kind = "argument manquant" if param_type == "argument" else "option manquante"
         return f"{kind} : {_param_name(error.param)}."
     if isinstance(error, click_errors.NoSuchOption):
         said = f"option inconnue : {error.option_name}."
