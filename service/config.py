@@ -6,8 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service import pile
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -31,7 +33,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
     secret_key: str | None = Field(default=None, validation_alias="OFFRE_SECRET_KEY")
 
-    data_dir: Path = Path(".offre")
+    # The nearest `.offre` from the current folder upwards: any subfolder of the project finds
+    # the data folder (and the stack `offre up` runs there) without exporting anything.
+    data_dir: Path = Field(default_factory=lambda: pile.find_data_dir(Path.cwd()))
     log_json: bool = False
     log_level: str = "INFO"
 
@@ -109,6 +113,17 @@ class Settings(BaseSettings):
     api_port: int = 8000
     public_url: str | None = None
 
+    # `utilisateur:mot_de_passe` of Flower in production (the variable Flower itself reads);
+    # on the embedded stack `offre flower` generates them in the data folder.
+    flower_basic_auth: str | None = Field(default=None, validation_alias="FLOWER_BASIC_AUTH")
+    flower_host: str = "127.0.0.1"
+
+    # The stack `offre up` announced in the data folder (service/pile.py): alive, or left behind
+    # by a stack that did not stop cleanly.
+    _running: pile.Pile | None = PrivateAttr(None)
+    _stale: pile.Pile | None = PrivateAttr(None)
+    _database_from_stack: bool = PrivateAttr(False)
+
     @field_validator("secret_key")
     @classmethod
     def _long_enough(cls, value: str | None) -> str | None:
@@ -125,9 +140,43 @@ class Settings(BaseSettings):
     def _psycopg3_url(cls, value: str | None) -> str | None:
         return None if value is None else sqlalchemy_url(value)
 
+    @model_validator(mode="after")
+    def _running_stack(self) -> Settings:
+        """What is not set comes from the stack running in the data folder, if any."""
+        found = pile.read(Path(self.data_dir))
+        if found is None:
+            return self
+        if not found.alive:
+            self._stale = found
+            return self
+        self._running = found
+        if self.database_url is None:
+            self.database_url = sqlalchemy_url(found.database_url)
+            self._database_from_stack = True
+        if self.redis_url is None:
+            self.redis_url = found.redis_url
+        return self
+
+    @property
+    def running_stack(self) -> pile.Pile | None:
+        return self._running
+
+    @property
+    def database_from_stack(self) -> bool:
+        """DATABASE_URL is not set: the database is the running stack's."""
+        return self._database_from_stack
+
+    @property
+    def stale_stack(self) -> pile.Pile | None:
+        return self._stale
+
     @property
     def api_base_url(self) -> str:
-        return self.public_url or f"http://{self.api_host}:{self.api_port}"
+        if self.public_url:
+            return self.public_url
+        if self._running is not None:
+            return self._running.api_url
+        return f"http://{self.api_host}:{self.api_port}"
 
 
 @lru_cache

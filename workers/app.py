@@ -41,6 +41,9 @@ def celery_config(settings: Settings) -> dict[str, object]:
         "worker_cancel_long_running_tasks_on_connection_loss": True,
         "worker_max_memory_per_child": settings.worker_max_memory_mb * 1024,  # KiB
         "worker_hijack_root_logger": False,
+        # Flower shows tasks from these events (sent, received, started, succeeded…).
+        "worker_send_task_events": True,
+        "task_send_sent_event": True,
         "task_default_queue": QUEUE_LONG,
         # Each queue its own exchange and key: with the default ones a message routed to one queue
         # would be bound to both.

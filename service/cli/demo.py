@@ -15,8 +15,10 @@ from sqlalchemy import text
 
 from service.auth.accounts import add_user, identity_for
 from service.cli.client import Client
+from service.cli.connect import Api
 from service.cli.demo_temps2 import accept_proposals
-from service.cli.progress import follow, summary
+from service.cli.explain import summary
+from service.cli.progress import follow
 from service.cli.rattachement_cmd import resume
 from service.cli.stack import RunningStack, running_stack
 from service.config import get_settings
@@ -49,7 +51,9 @@ def demo(
     from service.legacy.temps1 import prefill_from_legacy
 
     codes = [c.strip().upper() for c in departements.split(",") if c.strip()]
-    with running_stack(port) as stack:
+    logs = Path(get_settings().data_dir).resolve() / "journaux"
+    console.print(f"Journaux de l'API, du worker et de beat : {logs}/", highlight=False)
+    with running_stack(port, logs=logs, demo=True) as stack:
         engine = make_engine(stack.database_url)
         with engine.begin() as conn:
             existing = conn.scalar(
@@ -78,16 +82,17 @@ def demo(
             f"structures ({legacy.skipped_without_siren} sans SIREN, laissées pour plus tard)."
         )
         client = Client(stack.api_url, issue_token(DEMO_USER, get_settings()))
+        api = Api(client, f" --courriel {DEMO_USER}")
         for attempt in ("Import", "Ré-import du même fichier"):
             console.rule(attempt)
             job = client.submit(workbook, "automatique", "complement", False)
-            job = follow(client, job["id"], console, until_applied=True)
-            summary(client, job, console)
+            job = follow(api, job["id"], console, until_applied=True)
+            summary(api, job, console, steps=False)
             if job["statut"] != "termine":
                 raise typer.Exit(1)
         for code in codes:
             console.rule(f"Temps 2 — rattachement du {code}")
-            temps2(client, code, workbook.with_name(f"demo-rattachement-{code}.xlsx"))
+            temps2(api, code, workbook.with_name(f"demo-rattachement-{code}.xlsx"))
         console.print(
             f"Offre consultable : {stack.api_url}/api/v1/departements/{codes[0]}/dispositifs "
             f"(jeton : offre utilisateurs jeton --courriel {DEMO_USER})."
@@ -140,12 +145,13 @@ def _codes_on_enter(new_code: Callable[[], str], stopping: threading.Event) -> N
         console.print(f"Nouveau code de connexion : [bold]{new_code()}[/bold]")
 
 
-def temps2(client: Client, departement: str, path: Path) -> None:
+def temps2(api: Api, departement: str, path: Path) -> None:
     """Export workbook 2, accept the proposals, import and apply it, print the figures."""
+    client = api.client
     path.write_bytes(accept_proposals(client.rattachement_workbook(departement)))
     console.print(f"Classeur de rattachement complété : {path}")
     job = client.submit_rattachement(path, "automatique", departement)
-    job = follow(client, job["id"], console, until_applied=True)
+    job = follow(api, job["id"], console, until_applied=True)
     resume(client, job)
     if job["statut"] != "termine":
         raise typer.Exit(1)

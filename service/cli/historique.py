@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import Connection, text
 
+from service.cli.chrome import FrenchTyper
 from service.config import get_settings
 from service.legacy.generator import DEFAULT_SIZE, generate
 from service.referentiels.departements import check_departement
@@ -23,7 +24,7 @@ from service.referentiels.departements import check_departement
 if TYPE_CHECKING:
     from service.legacy.noisy_temps1 import NoisyTemps1
 
-app = typer.Typer(help="Données SI SIAO historiques fictives.", no_args_is_help=True)
+app = FrenchTyper(help="Données SI SIAO historiques fictives.")
 console = Console(soft_wrap=True)  # plain lines: the output is read and grepped
 REFUSED = 2
 _LIBELLES = {
@@ -43,6 +44,9 @@ def _refuse(message: str) -> typer.Exit:
 def _database() -> tuple[str, Any]:
     """The URL to write to and the embedded server's handle (None for DATABASE_URL)."""
     settings = get_settings()
+    running = settings.running_stack
+    if running is not None and running.embedded_postgres and settings.database_from_stack:
+        return running.database_url, None  # the embedded database, `offre up` serving it
     if settings.database_url:
         if not settings.allow_demo_data:
             raise _refuse(

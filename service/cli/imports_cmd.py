@@ -1,129 +1,104 @@
-"""`offre importer`, `offre jobs`, `offre job`: imports through the API, with live progress."""
+"""`offre importer`, `offre jobs`, `offre job`: imports through the API, with live progress and
+what to do next."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from service.cli.client import ApiFailure, Client, token_for
-from service.cli.progress import STATUTS, follow, summary
-from service.config import get_settings
+from service.cli.connect import ApiOption, CourrielOption, JetonOption, connect
+from service.cli.explain import libelle, summary
+from service.cli.progress import follow, watching
 
-console = Console()
+console = Console(soft_wrap=True)  # whole lines: they hold commands to copy
 
-ApiOption = Annotated[str | None, typer.Option("--api", help="Adresse de l'API (défaut : locale).")]
-JetonOption = Annotated[str | None, typer.Option(help="Jeton d'accès (offre utilisateurs jeton).")]
-CourrielOption = Annotated[
-    str | None, typer.Option(help="Courriel du compte : jeton émis localement (pile locale).")
-]
-
-
-def connect(api: str | None, jeton: str | None, courriel: str | None) -> Client:
-    try:
-        return Client(api or get_settings().api_base_url, token_for(courriel, jeton))
-    except ApiFailure as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+JobArgument = Annotated[int, typer.Argument(metavar="JOB", help="Numéro du job.")]
 
 
 def importer(
     fichier: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="Classeur à importer.")
+        Path,
+        typer.Argument(metavar="FICHIER", exists=True, dir_okay=False, help="Classeur à importer."),
     ],
     appliquer: Annotated[
-        bool, typer.Option(help="Appliquer automatiquement s'il n'y a pas d'erreur.")
+        bool,
+        typer.Option("--appliquer", help="Appliquer dès l'analyse finie, s'il n'y a pas d'erreur."),
     ] = False,
-    mode: Annotated[str, typer.Option(help="complement (défaut) ou miroir.")] = "complement",
+    mode: Annotated[
+        Literal["complement", "miroir"],
+        typer.Option(
+            help="complement : ajoute et met à jour ; miroir : ferme aussi les dispositifs "
+            "absents du fichier."
+        ),
+    ] = "complement",
     par_departement: Annotated[
-        bool, typer.Option(help="Appliquer les départements sans erreur.")
+        bool,
+        typer.Option("--par-departement", help="Appliquer les départements sans erreur."),
     ] = False,
-    attendre: Annotated[bool, typer.Option(help="Suivre le job jusqu'à la fin.")] = False,
+    attendre: Annotated[
+        bool,
+        typer.Option(
+            "--attendre/--sans-attendre", help="Suivre le job jusqu'à la fin de l'analyse."
+        ),
+    ] = True,
     api: ApiOption = None,
     jeton: JetonOption = None,
     courriel: CourrielOption = None,
 ) -> None:
-    """Dépose un classeur Temps 1 (entités et dispositifs) et suit sa progression."""
-    client = connect(api, jeton, courriel)
-    try:
-        job = client.submit(
-            fichier, "automatique" if appliquer else "manuelle", mode, par_departement
-        )
-        console.print(f"Job {job['id']} créé pour {fichier.name}.")
+    """Dépose un classeur Temps 1 (entités et dispositifs), suit son analyse et dit la suite."""
+    target = connect(api, jeton, courriel)
+    application = "automatique" if appliquer else "manuelle"
+    job = target.client.submit(fichier, application, mode, par_departement)
+    with watching(target, job["id"]):
+        console.print(f"Job {job['id']} créé pour {fichier.name}.", highlight=False)
         if attendre:
-            job = follow(client, job["id"], console, until_applied=appliquer)
-            summary(client, job, console)
-    except ApiFailure as exc:
-        console.print(f"[red]Refusé ({exc.status}) :[/red] {exc}")
-        raise typer.Exit(1) from exc
+            job = follow(target, job["id"], console, until_applied=appliquer)
+    summary(target, job, console)
     if job["statut"] in ("invalide", "echec"):
         raise typer.Exit(1)
 
 
 def jobs(api: ApiOption = None, jeton: JetonOption = None, courriel: CourrielOption = None) -> None:
-    """Liste mes jobs et ceux de mon périmètre."""
-    client = connect(api, jeton, courriel)
-    try:
-        page = client.jobs()
-    except ApiFailure as exc:
-        console.print(f"[red]Refusé ({exc.status}) :[/red] {exc}")
-        raise typer.Exit(1) from exc
+    """Liste mes jobs et ceux de mon périmètre, du plus récent au plus ancien."""
+    target = connect(api, jeton, courriel)
+    page = target.client.jobs()
     table = Table(
         "Job", "Type", "Statut", "Soumis par", "Créé le", "Lignes", "Erreurs", "Départements"
     )
     for j in page["items"]:
         table.add_row(
             str(j["id"]),
-            j["type"],
-            STATUTS.get(j["statut"], j["statut"]),
+            j.get("libelle_type") or j["type"],
+            libelle(j["statut"]),
             j["soumis_par"] or "",
-            (j["cree_le"] or "")[:19],
+            (j["cree_le"] or "")[:19].replace("T", " "),
             str(j["lignes"]),
             str(j["erreurs"]),
             ", ".join(d["departement"] for d in j["departements"]),
         )
     console.print(table)
     console.print(f"{page['total']} job(s).")
+    if not page["total"]:
+        console.print("Déposez un classeur : offre importer FICHIER" + target.identity)
 
 
 def job(
-    job_id: Annotated[int, typer.Argument(help="Numéro du job.")],
+    job_id: JobArgument,
+    suivre: Annotated[
+        bool, typer.Option("--suivre", help="Suivre sa progression jusqu'à ce qu'il s'arrête.")
+    ] = False,
     api: ApiOption = None,
     jeton: JetonOption = None,
     courriel: CourrielOption = None,
 ) -> None:
-    """Affiche un job : progression par département et anomalies."""
-    client = connect(api, jeton, courriel)
-    try:
-        detail = client.job(job_id)
-    except ApiFailure as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
-    table = Table(
-        "Département",
-        "Statut",
-        "Lignes",
-        "Erreurs",
-        "Avert.",
-        "Créations",
-        "Modifications",
-        "Inchangés",
-        "Fermetures",
-    )
-    for d in detail["departements"]:
-        table.add_row(
-            d["departement"],
-            STATUTS.get(d["statut"], d["statut"]),
-            str(d["lignes"]),
-            str(d["erreurs"]),
-            str(d["avertissements"]),
-            str(d["creations"]),
-            str(d["modifications"]),
-            str(d["inchanges"]),
-            str(d["fermetures"]),
-        )
-    console.print(table)
-    summary(client, detail, console)
+    """Affiche un job : progression par département, premières anomalies, et la suite."""
+    target = connect(api, jeton, courriel)
+    if suivre:
+        detail = follow(target, job_id, console, until_applied=True)
+    else:
+        detail = target.client.job(job_id)
+    summary(target, detail, console)

@@ -1,35 +1,59 @@
-"""Live display of a job: one progress bar per département, then a summary of anomalies."""
+"""Live display of a job: one bar for the file, one per département. A bar shows a total only
+once the API knows it (the analysis counts lines before it knows how many there are)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
-from rich.table import Table
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskID, TextColumn
+from rich.text import Text
 
-from service.cli.client import Client
+from service.cli.connect import Api
+from service.cli.explain import departement_line, libelle
+from service.cli.failures import CliError
 
-STATUTS = {
-    "en_attente": "en attente",
-    "analyse": "analyse",
-    "valide": "validé",
-    "invalide": "invalide",
-    "application": "application",
-    "termine": "terminé",
-    "echec": "échec",
-    "annule": "annulé",
-}
-WAITING = ("en_attente", "analyse", "application")
+MOVING = ("en_attente", "analyse", "application")
+INTERRUPTED = 130
 
 
-def follow(client: Client, job_id: int, console: Console, until_applied: bool) -> dict[str, Any]:
+class Count(ProgressColumn):
+    """« 120/400 » once the total is known, « 120 ligne(s) » before."""
+
+    def render(self, task: Task) -> Text:
+        done = int(task.completed)
+        if task.total is None:
+            return Text(f"{done} ligne(s)" if done else "")
+        return Text(f"{done}/{int(task.total)}")
+
+
+@contextmanager
+def watching(api: Api, job_id: int) -> Iterator[None]:
+    """Ctrl-C inside stops the watching, not the job: say so, and how to follow it again."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise CliError(
+            f"Interrompu : le job {job_id} continue sur le serveur. Pour le suivre : "
+            f"{api.cmd('job', job_id, '--suivre')}",
+            INTERRUPTED,
+        ) from None
+
+
+def follow(api: Api, job_id: int, console: Console, until_applied: bool) -> dict[str, Any]:
     """Poll the job until it stops moving (JSON polling gives the same figures as events)."""
+    with watching(api, job_id):
+        return _follow(api, job_id, console, until_applied)
+
+
+def _follow(api: Api, job_id: int, console: Console, until_applied: bool) -> dict[str, Any]:
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        Count(),
         TextColumn("{task.fields[etat]}"),
         console=console,
         transient=False,
@@ -37,57 +61,33 @@ def follow(client: Client, job_id: int, console: Console, until_applied: bool) -
         overall = progress.add_task(f"Job {job_id}", total=None, etat="")
         bars: dict[str, TaskID] = {}
         while True:
-            job = client.job(job_id)
+            job = api.client.job(job_id)
+            analysing = job["statut"] in ("en_attente", "analyse")
             progress.update(
                 overall,
                 completed=job["traitees"],
-                total=job["lignes"] or None,
-                etat=STATUTS.get(job["statut"], job["statut"]),
+                # While analysing, the count of lines grows with what has been read.
+                total=None if analysing or not job["lignes"] else job["lignes"],
+                etat=libelle(job["statut"]),
             )
             for dep in job["departements"]:
-                if dep["departement"] not in bars:
-                    bars[dep["departement"]] = progress.add_task(
-                        f"  {dep['departement']:>3}", total=dep["lignes"] or 1, etat=""
-                    )
-                done = (
-                    dep["lignes"]
-                    if dep["statut"] in ("termine", "valide", "invalide")
-                    else (dep["traitees"] if dep["statut"] != "application" else 0)
-                )
+                code = dep["departement"]
+                if code not in bars:
+                    bars[code] = progress.add_task(f"  {code:>3}", total=None, etat="")
+                if dep["statut"] in ("termine", "valide", "invalide"):
+                    done = dep["lignes"]
+                else:  # a département is applied in one transaction: no lines to count
+                    done = 0 if dep["statut"] == "application" else dep["traitees"]
                 progress.update(
-                    bars[dep["departement"]],
-                    total=dep["lignes"] or 1,
+                    bars[code],
+                    total=dep["lignes"] or None,
                     completed=done or 0,
-                    etat=f"{STATUTS.get(dep['statut'], dep['statut'])} — "
-                    f"{dep['creations']} création(s), {dep['modifications']} modification(s), "
-                    f"{dep['inchanges']} inchangé(s), {dep['erreurs']} erreur(s)",
+                    etat=departement_line(dep, job["type"]),
                 )
-            if job["statut"] not in WAITING and not (
+            if job["statut"] not in MOVING and not (
                 until_applied
                 and job["statut"] == "valide"
                 and job["options"].get("application") == "automatique"
             ):
                 return job
             time.sleep(0.5)
-
-
-def summary(client: Client, job: dict[str, Any], console: Console) -> None:
-    console.print(
-        f"Job {job['id']} : [bold]{STATUTS.get(job['statut'], job['statut'])}[/bold] — "
-        f"{job['lignes']} ligne(s), {job['erreurs']} erreur(s), "
-        f"{job['avertissements']} avertissement(s) ; {job['creations']} création(s), "
-        f"{job['modifications']} modification(s), {job['inchanges']} inchangé(s), "
-        f"{job['fermetures']} fermeture(s)."
-    )
-    if job.get("message"):
-        console.print(job["message"])
-    if job["erreurs"] or job["avertissements"]:
-        page = client.anomalies(job["id"], taille=15)
-        table = Table("Feuille", "Ligne", "Colonne", "Code", "Message", title="Anomalies")
-        for a in page["items"]:
-            table.add_row(a["feuille"], str(a["ligne"]), a["colonne"], a["code"], a["message"])
-        console.print(table)
-        if page["total"] > len(page["items"]):
-            console.print(
-                f"… et {page['total'] - len(page['items'])} autre(s) : offre job {job['id']}"
-            )

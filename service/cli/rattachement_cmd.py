@@ -9,18 +9,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from service.cli.client import ApiFailure, Client
-from service.cli.imports_cmd import ApiOption, CourrielOption, JetonOption, connect
-from service.cli.progress import STATUTS, follow
+from service.cli.chrome import FrenchTyper
+from service.cli.client import Client
+from service.cli.connect import ApiOption, CourrielOption, JetonOption, connect
+from service.cli.explain import libelle
+from service.cli.progress import follow
 
-app = typer.Typer(help="Temps 2 : rattachement des groupes de places et des comptes.")
-console = Console()
+app = FrenchTyper(help="Temps 2 : rattachement des groupes de places et des comptes.")
+console = Console(soft_wrap=True)
 DepartementArg = Annotated[str, typer.Argument(help="Code du département (93, 2A, 971…).")]
-
-
-def _refused(exc: ApiFailure) -> typer.Exit:
-    console.print(f"[red]Refusé ({exc.status}) :[/red] {exc}")
-    return typer.Exit(1)
 
 
 @app.command()
@@ -32,18 +29,15 @@ def exporter(
     courriel: CourrielOption = None,
 ) -> None:
     """Écrit le classeur de rattachement du département, pré-rempli des propositions."""
-    client = connect(api, jeton, courriel)
-    try:
-        fichier.write_bytes(client.rattachement_workbook(departement.upper()))
-    except ApiFailure as exc:
-        raise _refused(exc) from exc
+    client = connect(api, jeton, courriel).client
+    fichier.write_bytes(client.rattachement_workbook(departement.upper()))
     console.print(f"Classeur de rattachement du {departement.upper()} écrit : {fichier}")
 
 
 def resume(client: Client, job: dict[str, Any]) -> None:
     console.print(
         f"Job {job['id']} ({job.get('departement') or '?'}) : "
-        f"[bold]{STATUTS.get(job['statut'], job['statut'])}[/bold] — {job['lignes']} ligne(s), "
+        f"[bold]{libelle(job['statut'])}[/bold] — {job['lignes']} ligne(s), "
         f"{job['erreurs']} erreur(s), {job['avertissements']} avertissement(s) ; décisions : "
         f"{job['creations']} nouvelle(s), {job['modifications']} modifiée(s), "
         f"{job['fermetures']} remise(s) à décider, {job['inchanges']} inchangée(s)."
@@ -79,19 +73,14 @@ def importer(
     courriel: CourrielOption = None,
 ) -> None:
     """Dépose un classeur de rattachement et suit sa progression."""
-    client = connect(api, jeton, courriel)
-    try:
-        job = client.submit_rattachement(
-            fichier, "automatique" if appliquer else "manuelle", departement
-        )
-        console.print(
-            f"Job {job['id']} créé pour {fichier.name} (département {job['departement']})."
-        )
-        if attendre:
-            job = follow(client, job["id"], console, until_applied=appliquer)
-            resume(client, job)
-    except ApiFailure as exc:
-        raise _refused(exc) from exc
+    target = connect(api, jeton, courriel)
+    job = target.client.submit_rattachement(
+        fichier, "automatique" if appliquer else "manuelle", departement
+    )
+    console.print(f"Job {job['id']} créé pour {fichier.name} (département {job['departement']}).")
+    if attendre:
+        job = follow(target, job["id"], console, until_applied=appliquer)
+        resume(target.client, job)
     if job["statut"] in ("invalide", "echec"):
         raise typer.Exit(1)
 
@@ -104,11 +93,7 @@ def etat(
     courriel: CourrielOption = None,
 ) -> None:
     """La progression du rattachement du département et ce qui bloque encore le Temps 3."""
-    client = connect(api, jeton, courriel)
-    try:
-        p = client.rattachement_progress(departement.upper())
-    except ApiFailure as exc:
-        raise _refused(exc) from exc
+    p = connect(api, jeton, courriel).client.rattachement_progress(departement.upper())
     g, u = p["groupes"], p["utilisateurs"]
     console.print(f"Rattachement du département {p['departement']}", style="bold")
     console.print(

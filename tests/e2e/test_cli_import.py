@@ -32,7 +32,9 @@ def test_import_follow_and_list(process_stack: FaultStack, tmp_path: Path) -> No
     assert done.returncode == 0, done.stdout + done.stderr
     for dep in ("13", "33", "69", "75"):
         assert f"{dep} " in done.stdout
-    assert "terminé" in done.stdout and "102 création(s)" in done.stdout
+    assert "terminé" in done.stdout and "Total : 102 créé(s), 0 modifié(s)" in done.stdout
+    assert done.stdout.count("terminé — 25 créé(s)") == 2 * 4  # each bar, then the summary
+    assert "Pour revenir en arrière : offre revenir 1 --jeton JETON --api" in done.stdout
 
     bad = tmp_path / "faux.xlsx"
     bad.write_bytes(

@@ -3,15 +3,18 @@ then Ctrl-C stops every process and both servers."""
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import httpx
 import psutil
 
 from tests.support.processes import clean_env, cli, free_port
+from tests.support.up import embedded_servers
 
 
 def _descendants(pid: int) -> list[psutil.Process]:
@@ -21,17 +24,9 @@ def _descendants(pid: int) -> list[psutil.Process]:
         return []
 
 
-def _embedded_servers(data_dir: Path) -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter(["name", "cmdline"]):
-        cmdline = " ".join(proc.info["cmdline"] or [])
-        if str(data_dir) in cmdline and proc.info["name"] in ("postgres", "redis-server"):
-            found.append(proc)
-    return found
-
-
 def test_up_serves_ready_then_stops_cleanly(tmp_path: Path) -> None:
-    data_dir = Path("/tmp") / f"offre-up-{tmp_path.name[-8:]}"  # short: unix socket paths
+    # Short (unix socket paths) and new: a folder left by another run may hold another schema.
+    data_dir = Path("/tmp") / f"offre-up-{uuid.uuid4().hex[:8]}"
     port = free_port()
     process = subprocess.Popen(
         cli("up", "--port", str(port)),
@@ -57,7 +52,7 @@ def test_up_serves_ready_then_stops_cleanly(tmp_path: Path) -> None:
         assert response.json()["verifications"] == {"postgresql": "ok", "redis": "ok"}
         children = _descendants(process.pid)
         assert len(children) >= 3  # api, worker (with its pool), beat
-        assert _embedded_servers(data_dir), "embedded PostgreSQL/Redis should be running"
+        assert embedded_servers(data_dir), "embedded PostgreSQL/Redis should be running"
 
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=90)
@@ -65,9 +60,10 @@ def test_up_serves_ready_then_stops_cleanly(tmp_path: Path) -> None:
         assert "Pile arrêtée." in output.decode()
         time.sleep(1)
         assert not [c for c in children if c.is_running() and c.status() != "zombie"]
-        assert not _embedded_servers(data_dir)
+        assert not embedded_servers(data_dir)
     finally:
         if process.poll() is None:
             process.kill()
-        for proc in _embedded_servers(data_dir):
+        for proc in embedded_servers(data_dir):
             proc.kill()
+        shutil.rmtree(data_dir, ignore_errors=True)
