@@ -216,7 +216,9 @@ def _plan(
         r.departement: r
         for r in session.scalars(select(JobDepartement).where(JobDepartement.job_id == job.id))
     }
-    for dep in sorted(in_scope):
+    # A département of the submitter's without any row of the file is judged too (nothing to
+    # do there), so that no unit is left « en analyse ».
+    for dep in sorted(in_scope | set(existing)):
         row = existing.get(dep)
         if row is None:
             row = JobDepartement(job_id=job.id, departement=dep, statut=Statut.ANALYSE)

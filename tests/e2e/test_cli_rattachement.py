@@ -81,4 +81,4 @@ def test_export_import_and_figures(process_stack: FaultStack, tmp_path: Path) ->
     assert "UTILISATEUR_A_DECIDER" in state.stdout
 
     elsewhere = offre(stack, operator, "rattachement", "etat", "75")
-    assert elsewhere.returncode == 1 and "404" in elsewhere.stdout
+    assert elsewhere.returncode == 1 and "404" in elsewhere.stderr

@@ -191,6 +191,14 @@ def _bar_done(me: Pages, departement: str, statut: str) -> None:
         arg=[departement, statut],
         timeout=90_000,
     )
+    # The live page reloads itself once the job waits for a person or ends: wait for the page
+    # rendered in that state (its anomalies, preview and actions), not the one being left.
+    me.page.wait_for_function(
+        "statut => document.querySelector('[data-flux]')?.dataset.statut === statut",
+        arg=statut,
+        timeout=90_000,
+    )
+    me.page.wait_for_load_state()
 
 
 def test_console_flow_in_chromium(stack: Any, chromium: Any, tmp_path: Path) -> None:

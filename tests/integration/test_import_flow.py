@@ -89,3 +89,22 @@ def test_metrics_report_jobs_by_state(api_client: TestClient, user_headers) -> N
     body = api_client.get("/metrics").text
     assert 'offre_jobs{statut="termine",type="import_offre"} 1.0' in body
     assert 'offre_lignes_appliquees_total{action="creation"} 3.0' in body
+
+
+@pytest.mark.usefixtures("celery_worker")
+def test_a_file_without_a_row_of_my_departement_leaves_no_unit_in_analysis(
+    api_client: TestClient, user_headers
+) -> None:  # type: ignore[no-untyped-def]
+    admin93 = user_headers("admin.siao@siao93.fr", "ADMIN_SIAO", ["93"])
+    elsewhere = [
+        [None, "732829320", "CHRS Marseille", "CHRS", "13", None, None],
+        [None, "732829320", "CHRS Lyon", "CHRS", "69", None, None],
+    ]
+    job = wait_for(
+        api_client,
+        admin93,
+        submit(api_client, admin93, workbook(GOOD_ENTITES, elsewhere)).json()["id"],
+    )
+    assert job["statut"] == "invalide"
+    (mine,) = job["departements"]
+    assert (mine["departement"], mine["statut"], mine["lignes"]) == ("93", "valide", 0)
