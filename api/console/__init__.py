@@ -69,7 +69,7 @@ def create_console() -> FastAPI:
     console = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     dsfr = assets_dir()
     if not (dsfr / "dsfr.min.css").exists():
-        log.warning("console.dsfr_absent", dossier=str(dsfr), aide="lancez « make setup »")
+        log.warning("console.dsfr_missing", dossier=str(dsfr), aide="lancez « make setup »")
     console.mount("/static/dsfr", StaticFiles(directory=dsfr, check_dir=False), name="dsfr")
     console.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (connexion, pages, jobs, saisie):

@@ -73,7 +73,7 @@ def _signed_in(request: Request, session: SessionDep, courriel: str, moyen: str)
     if identity is None:
         return None
     cookie = open_session(session, identity, moyen, get_settings().console_session_hours)
-    log.info("console.connexion", utilisateur_id=identity.utilisateur_id, moyen=moyen)
+    log.info("console.sign_in", utilisateur_id=identity.utilisateur_id, moyen=moyen)
     return cookie
 
 
@@ -194,11 +194,11 @@ def oidc_return(
         provider = oidc.discover(settings)
         person = oidc.finish(settings, provider, pending, _redirect_uri(request), code)
     except oidc.OidcError as exc:
-        log.warning("console.oidc_refuse", raison=str(exc))
+        log.warning("console.oidc_refused", raison=str(exc))
         return _refused(request, str(exc))
     cookie = _signed_in(request, session, person.email, "oidc")
     if cookie is None:
-        log.warning("console.oidc_sans_compte", sub=person.sub)
+        log.warning("console.oidc_unknown_account", sub=person.sub)
         return _refused(
             request,
             f"Aucun compte actif du Module Offre n'a l'adresse « {person.email} ». Demandez à "
