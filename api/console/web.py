@@ -65,6 +65,11 @@ class Visitor:
         return holds(self.identity.profil, Action.IMPORTER_OFFRE)
 
     @property
+    def rattacheur(self) -> bool:
+        """Does the Temps 2 of some département (its own, or all for the national team)."""
+        return holds(self.identity.profil, Action.RATTACHER)
+
+    @property
     def state_profile(self) -> bool:
         return can(self.identity, Action.ECRIRE_FINANCEMENT)
 
