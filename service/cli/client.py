@@ -92,3 +92,14 @@ class Client:
 
     def rattachement_progress(self, departement: str) -> Any:
         return self._check(self.http.get(f"/api/v1/departements/{departement}/rattachement"))
+
+    def capacites(self, departement: str | None) -> Any:
+        path = f"/departements/{departement}/capacites" if departement else "/capacites"
+        return self._check(self.http.get(f"/api/v1{path}"))
+
+    def capacites_xlsx(self, departement: str | None) -> bytes:
+        path = f"/departements/{departement}/capacites.xlsx" if departement else "/capacites.xlsx"
+        response = self.http.get(f"/api/v1{path}")
+        if response.status_code >= 400:
+            self._check(response)
+        return response.content

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from service.cli import demo, historique, imports_cmd, rattachement_cmd, stack, users
+from service.cli import capacites_cmd, demo, historique, imports_cmd, rattachement_cmd, stack, users
 
 app = typer.Typer(
     help="SI SIAO — Module Offre : import, rattachement et bascule.",
@@ -46,6 +46,7 @@ app.command()(stack.flower)
 app.command()(imports_cmd.importer)
 app.command()(imports_cmd.jobs)
 app.command()(imports_cmd.job)
+app.command()(capacites_cmd.capacites)
 app.add_typer(db_app, name="db")
 app.add_typer(users.app, name="utilisateurs")
 app.add_typer(historique.app, name="historique")
