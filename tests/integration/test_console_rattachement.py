@@ -229,7 +229,10 @@ def test_accounts_decided_and_acknowledged(
     compte = ids[0]
     url = f"/console/utilisateurs-historiques/{compte}"
     account = browser.get(url)
-    assert account.status_code == 200 and "Décision" in account.text
+    assert (
+        account.status_code == 200
+        and "Décision enregistrée : <strong>à décider</strong>" in account.text
+    )
     csrf = csrf_of(account.text)
     wrong = browser.post(
         url,
@@ -240,7 +243,9 @@ def test_accounts_decided_and_acknowledged(
     assert messages and "9x" in messages.group(0)
     done = browser.post(url, data={"csrf": csrf, "decision": "desactiver"}, follow_redirects=False)
     assert done.status_code == 303
-    assert "Décision enregistrée" in browser.get(done.headers["location"]).text
+    decided = browser.get(done.headers["location"]).text
+    assert "Décision enregistrée." in decided
+    assert "Décision enregistrée : <strong>Désactiver</strong>." in decided
     assert _figure(browser.get(PAGE).text, "comptes-desactives") == 1
     assert (
         browser.get(PAGE + "/comptes", params={"etat": "desactiver"}).text.count(
