@@ -43,6 +43,9 @@ FLASH = {
     "revenir": "Retour arrière demandé : il apparaît ci-dessous une fois lancé.",
 }
 IMPORT = "import_offre"
+# Kinds a person confirms from the job page (their confirmation needs no typed figure but the
+# mirror import's count of closures).
+CONFIRMED = (IMPORT, "rattachement")
 
 
 def _job(session: Session, visitor: Visitor, job_id: int) -> Job:
@@ -163,8 +166,8 @@ def _render_job(
         pa=pa,
         action_filtre=plan_filters["action"],
         actions=kind.plan_actions,
-        fichiers=job.type == IMPORT,
-        peut_confirmer=acting and job.statut == Statut.VALIDE and job.type == IMPORT,
+        fichiers=bool(kind.exports),
+        peut_confirmer=acting and job.statut == Statut.VALIDE and job.type in CONFIRMED,
         peut_annuler=acting and job.statut not in FINAL,
         peut_revenir=acting
         and job.statut == Statut.TERMINE

@@ -96,7 +96,7 @@ def departement(
     )
 
 
-def _download(content: bytes, media_type: str, filename: str) -> Response:
+def download(content: bytes, media_type: str, filename: str) -> Response:
     return Response(
         content,
         media_type=media_type,
@@ -108,7 +108,7 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
 def template(visitor: VisitorDep) -> Response:
     if not visitor.importer:
         raise forbidden("Votre profil ne permet pas d'importer l'offre.")
-    return _download(build_template(), XLSX, "modele-offre.xlsx")
+    return download(build_template(), XLSX, "modele-offre.xlsx")
 
 
 @router.get("/departements/{code}/offre.xlsx")
@@ -118,4 +118,4 @@ def departement_workbook(code: str, visitor: VisitorDep, session: SessionDep) ->
         raise forbidden("Votre profil ne permet pas d'exporter l'offre.")
     if code not in CODES or not can(visitor.identity, Action.IMPORTER_OFFRE, code):
         raise not_found("Ce département")
-    return _download(departement_offre(session, code), XLSX, f"offre-{code}.xlsx")
+    return download(departement_offre(session, code), XLSX, f"offre-{code}.xlsx")

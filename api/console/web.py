@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from api.deps import SessionDep
 from service.auth.permissions import Action, Identity, can, holds
 from service.auth.sessions import session_for
+from service.capacites.display import nombre, pourcentage
 from service.config import get_settings
 from service.referentiels.departements import departement_name
 
@@ -26,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals.update(P=PREFIX, departement_name=departement_name)
+templates.env.filters.update(nombre=nombre, pourcentage=pourcentage)
 
 
 class PageError(Exception):
@@ -63,6 +65,17 @@ class Visitor:
     @property
     def importer(self) -> bool:
         return holds(self.identity.profil, Action.IMPORTER_OFFRE)
+
+    @property
+    def lecteur(self) -> bool:
+        """Reads the offre and its reports (for its départements, or all of them)."""
+        readers = (Action.IMPORTER_OFFRE, Action.RATTACHER, Action.LIRE_RAPPORTS)
+        return any(holds(self.identity.profil, a) for a in readers)
+
+    @property
+    def rattacheur(self) -> bool:
+        """Does the Temps 2 of some département (its own, or all for the national team)."""
+        return holds(self.identity.profil, Action.RATTACHER)
 
     @property
     def state_profile(self) -> bool:

@@ -141,6 +141,19 @@ class Client:
     def rattachement_progress(self, departement: str) -> Any:
         return self._json("GET", f"/api/v1/departements/{departement}/rattachement")
 
+    def capacites(self, departement: str | None) -> Any:
+        path = f"/departements/{departement}/capacites" if departement else "/capacites"
+        return self._json("GET", f"/api/v1{path}")
+
+    def capacites_xlsx(self, departement: str | None) -> bytes:
+        path = f"/departements/{departement}/capacites.xlsx" if departement else "/capacites.xlsx"
+        try:
+            response = self.http.get(f"/api/v1{path}")
+        except httpx.TransportError as exc:
+            raise ApiUnreachable(self.base_url) from exc
+        _check(response)
+        return response.content
+
 
 def _check(response: httpx.Response) -> None:
     if response.status_code >= 400:

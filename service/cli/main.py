@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from service.cli import (
+    capacites_cmd,
     demo,
     files_cmd,
     flow_cmd,
@@ -65,6 +66,7 @@ COMMANDS: tuple[Callable[..., None], ...] = (
     flow_cmd.revenir,
     files_cmd.anomalies,
     files_cmd.rapport,
+    capacites_cmd.capacites,
 )
 for command in COMMANDS:
     app.command()(command)

@@ -89,8 +89,9 @@ def analyse(session: Session, job: Job) -> Iterator[None]:
     stage_changes(session, job.id, departement, bilan.changes)
     row.creations, row.modifications = bilan.nouvelles, bilan.modifiees
     row.fermetures, row.inchanges = bilan.retirees, bilan.inchangees
+    # No commit here: an automatic job goes on to its application in the same transaction, so
+    # that nobody sees it « validé » in between.
     _close(session, job, row, anomalies, lignes=len(groupes) + len(comptes))
-    yield
 
 
 def _other_departement(workbook: Workbook2, departement: str) -> list[Anomalie]:

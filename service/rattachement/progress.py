@@ -71,6 +71,29 @@ def partage_regle(utilisateur_id: int, decision: CompteDecision | None, ctx: Con
     )
 
 
+_STATES = ("resolue", "acquittee", "restante")
+
+
+def alert_states(ctx: Contexte, utilisateur_id: int) -> dict[str, str]:
+    """Each alert of an account: ``resolue`` by the decision taken, ``acquittee`` by the
+    national team, or ``restante`` (it blocks Temps 3)."""
+    account = ctx.comptes[utilisateur_id]
+    proposal = ctx.propositions_comptes.get(utilisateur_id)
+    decided = ctx.decisions_comptes.get(utilisateur_id)
+    done = ctx.acquittees.get(utilisateur_id, frozenset())
+    states = {}
+    for alerte in proposal.alertes if proposal else ():
+        if alerte_resolue(alerte.code, decided, account.email) or (
+            alerte.code == "COURRIEL_PARTAGE" and partage_regle(utilisateur_id, decided, ctx)
+        ):
+            states[alerte.code] = "resolue"
+        elif alerte.code in done:
+            states[alerte.code] = "acquittee"
+        else:
+            states[alerte.code] = "restante"
+    return states
+
+
 def _target_problems(ctx: Contexte) -> Counter[str]:
     """Attached groupes whose target has since gone, closed or changed type."""
     found: Counter[str] = Counter()
@@ -109,21 +132,11 @@ def progression(ctx: Contexte) -> Progression:
         ctx.decisions_comptes[u].decision for u in ctx.comptes if u in ctx.decisions_comptes
     )
     alertes: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for utilisateur_id, account in ctx.comptes.items():
-        proposal = ctx.propositions_comptes.get(utilisateur_id)
-        decided = ctx.decisions_comptes.get(utilisateur_id)
-        done = ctx.acquittees.get(utilisateur_id, frozenset())
-        for alerte in proposal.alertes if proposal else ():
-            counts = alertes[alerte.code]
+    for utilisateur_id in ctx.comptes:
+        for code, state in alert_states(ctx, utilisateur_id).items():
+            counts = alertes[code]
             counts[0] += 1
-            if alerte_resolue(alerte.code, decided, account.email) or (
-                alerte.code == "COURRIEL_PARTAGE" and partage_regle(utilisateur_id, decided, ctx)
-            ):
-                counts[1] += 1
-            elif alerte.code in done:
-                counts[2] += 1
-            else:
-                counts[3] += 1
+            counts[_STATES.index(state) + 1] += 1
     restants_groupes = len(ctx.groupes) - sum(groupes.values())
     restants_comptes = len(ctx.comptes) - sum(comptes.values())
     bloquants: Counter[str] = Counter(

@@ -5,7 +5,9 @@ One flow, as a départemental administrator would go: sign in with a code, uploa
 written by LibreOffice with mistakes (keyboard only), watch the département's bar reach its
 end, read an anomaly, download the report, upload the fixed file, confirm, see the counts;
 create a dispositif in the form with one mistake, fix it, save, edit it; then an administrator of
-another département gets the 404 page, and the national team its pages. Every page is checked
+another département gets the 404 page, and the national team its pages. A second flow: an
+operator of 93 decides one groupe de places in place on the Temps 2 page and sees the figures
+move; the national team reads the capacity report. Every page is checked
 with axe-core (no violation of impact serious or critical) and photographed at 1280 and 375 px
 (tests/e2e/screenshots/, git-ignored). Every request the browser makes goes to our server.
 
@@ -24,6 +26,7 @@ from typing import Any
 import pytest
 
 from service.imports.template import build_template
+from tests.support.capacites import statements
 from tests.support.libreoffice import saved_by_calc
 from tests.support.processes import cli
 from tests.support.samples import DISPOSITIFS_ROWS, ENTITES_ROWS, fill
@@ -95,6 +98,9 @@ class Pages:
         assert page.locator("html").get_attribute("lang") == "fr"
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
+            # Wide tables scroll inside their frame: the page itself never scrolls sideways.
+            overflow = page.evaluate("() => document.documentElement.scrollWidth")
+            assert overflow <= width, f"{name} : {overflow} px de large à {width} px"
             page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
         page.set_viewport_size({"width": 1280, "height": 900})
 
@@ -185,9 +191,13 @@ def _keyboard_upload(me: Pages, workbook: Path) -> list[str]:
 
 
 def _bar_done(me: Pages, departement: str, statut: str) -> None:
+    """The bar at its end, on the page the server rendered for that state (the script reloads
+    the page once the job waits for a person: reading it before would race the reload)."""
     me.page.wait_for_function(
         "([dep, statut]) => { const p = document.getElementById('barre-' + dep);"
-        " return p && p.dataset.statut === statut && p.value === 1; }",
+        " const s = document.getElementById('progression');"
+        " return p && p.dataset.statut === statut && p.value === 1"
+        " && s && s.dataset.statut === statut; }",
         arg=[departement, statut],
         timeout=90_000,
     )
@@ -298,6 +308,107 @@ def test_console_flow_in_chromium(stack: Any, chromium: Any, tmp_path: Path) -> 
     assert national.page.locator("#temps1 tbody tr").count() == 101
     assert national.page.locator("a:has-text('Flower')").count() >= 1
     national.check("national")
+
+    outside = [u for u in requests if not u.startswith((base + "/", "data:", "blob:", "about:"))]
+    assert not outside, outside
+
+
+OPERATEUR_93 = "operateur.93@siao93.fr"
+
+
+def _offre(stack: Any, *args: str, token: str | None = None) -> str:
+    """The CLI on the stack (``token``: through its API)."""
+    extra = ("--api", f"http://127.0.0.1:{stack.api_port}", "--jeton", token) if token else ()
+    done = subprocess.run(
+        cli(*args, *extra),
+        env={**stack.env, "OFFRE_ALLOW_DEMO_DATA": "1"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _temps1_of_93(stack: Any, tmp_path: Path) -> None:
+    """Legacy data for 93 and its noisy Temps 1 workbook, imported by the national team."""
+    workbook = tmp_path / "temps1-93.xlsx"
+    _offre(stack, "historique", "generer", "--departement", "93", "--taille", "20",
+           "--classeur-bruite", str(workbook))  # fmt: skip
+    token = _offre(stack, "utilisateurs", "jeton", "--courriel", NATIONAL).strip().splitlines()[-1]
+    _offre(stack, "importer", str(workbook), "--appliquer", "--attendre", token=token)
+
+
+def _figure(page: Any, name: str) -> int:
+    return int(page.locator(f"#groupes-{name}").inner_text())
+
+
+def test_temps2_and_capacities_in_chromium(stack: Any, chromium: Any, tmp_path: Path) -> None:
+    """An operator of 93 opens the rattachement page, changes one groupe's target in place and
+    sees the figures move, mistypes another and reads why next to the field; the national team
+    reads the capacity report of a switched département."""
+    base = f"http://127.0.0.1:{stack.api_port}"
+    requests: list[str] = []
+    _temps1_of_93(stack, tmp_path)
+    stack.user(OPERATEUR_93, "OPERATEUR_SIAO", "93")
+    me = Pages(chromium, base, requests)
+    page = me.page
+    me.sign_in(_code(stack, OPERATEUR_93))
+    page.click("#navigation a:has-text('Rattachement (Temps 2)')")
+    page.wait_for_url(re.compile(r".*/console/departements/93/rattachement$"))
+    total, restants = _figure(page, "total"), _figure(page, "restants")
+    assert total == restants > 0 and _figure(page, "rattaches") == 0
+    me.check("rattachement")
+
+    # Another target than the one proposed, for the first groupe, in its own row.
+    row = page.locator("#table-groupes tbody tr").first
+    groupe = (row.get_attribute("id") or "").removeprefix("groupe-")
+    proposed = page.input_value(f"#cible-{groupe}")
+    targets = page.locator("#dispositifs-cibles option").evaluate_all("o => o.map(e => e.value)")
+    other = next(t for t in targets if t != proposed)
+    page.select_option(f"#decision-{groupe}", "rattacher")
+    page.fill(f"#cible-{groupe}", other)
+    row.locator("button:has-text('Enregistrer')").click()
+    page.wait_for_selector("text=Décision enregistrée")
+    assert f"rattaché à {other}" in page.locator(".fr-alert--success").inner_text()
+    assert (_figure(page, "rattaches"), _figure(page, "restants")) == (1, restants - 1)
+    assert other in page.locator(f"#groupe-{groupe}").inner_text()
+    me.check("rattachement-decision")
+
+    # A target that does not exist: the row says why, next to the field; nothing moves.
+    second = page.locator("#table-groupes tbody tr").nth(1)
+    groupe2 = (second.get_attribute("id") or "").removeprefix("groupe-")
+    page.select_option(f"#decision-{groupe2}", "rattacher")
+    page.fill(f"#cible-{groupe2}", "DSP-93-999999")
+    second.locator("button:has-text('Enregistrer')").click()
+    message = page.locator(f"#cible-{groupe2}-messages")
+    message.wait_for()
+    assert "DISPOSITIF_INCONNU" in message.inner_text()
+    assert page.locator(f"#cible-{groupe2}").get_attribute("aria-describedby") == (
+        f"cible-{groupe2}-messages"
+    )
+    assert _figure(page, "restants") == restants - 1
+    me.check("rattachement-erreur")
+
+    me.goto("/console/departements/93/rattachement/comptes")
+    me.check("comptes")
+    page.locator("#table-comptes tbody a").first.click()
+    page.wait_for_selector("h2:has-text('Décision')")
+    me.check("compte")
+
+    # The capacity report of a switched département, for the national team.
+    for statement in statements("75", switched=True, first_groupe=900_000):
+        stack.execute(statement)
+    national = Pages(chromium, base, requests)
+    national.sign_in(_code(stack, NATIONAL))
+    national.page.click("#navigation a:has-text('Capacités')")
+    national.page.wait_for_url(re.compile(r".*/console/capacites$"))
+    assert national.page.locator("svg[role=img]").count() == 6
+    national.check("capacites")
+    national.goto("/console/departements/75/capacites")
+    chrs = national.page.locator("#table-types tr:has(th:text-is('CHRS'))")
+    assert "94,3" in chrs.inner_text()
+    national.check("capacites-departement")
 
     outside = [u for u in requests if not u.startswith((base + "/", "data:", "blob:", "about:"))]
     assert not outside, outside

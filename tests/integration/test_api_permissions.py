@@ -663,6 +663,20 @@ def _progression_check(w: World, c: Caller, r: httpx.Response) -> None:
     assert body["groupes"]["total"] > 0
 
 
+# -- the capacity report (Temps 3): the offre's readers, each for its scope
+
+
+def _capacites_75_check(w: World, c: Caller, r: httpx.Response) -> None:
+    body = r.json()
+    assert (body["departement"], body["statut"]) == ("75", "non_bascule")  # not switched here
+
+
+def _capacites_check(w: World, c: Caller, r: httpx.Response) -> None:
+    codes = [d["departement"] for d in r.json()["departements"]]
+    assert ("75" in codes) is c.lit_75, codes
+    assert len(codes) == (101 if c.profil == "ADMIN_NATIONAL" else len(c.departements))
+
+
 ROUTES: dict[tuple[str, str], Route] = {
     ("POST", f"{API}/imports"): Route(lambda c: 202 if c.importe else 403, _import, _import_check),
     ("GET", f"{API}/jobs"): Route(lambda c: 200, _list, _list_check),
@@ -733,6 +747,18 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("GET", f"{API}/departements/{{code}}/rattachement"): Route(
         _temps2_75_rule, _get(f"{API}/departements/75/rattachement"), _progression_check
+    ),
+    ("GET", f"{API}/departements/{{code}}/capacites"): Route(
+        _read_offre_75, _get(f"{API}/departements/75/capacites"), _capacites_75_check
+    ),
+    ("GET", f"{API}/departements/{{code}}/capacites.xlsx"): Route(
+        _read_offre_75, _get(f"{API}/departements/75/capacites.xlsx"), _xlsx_check
+    ),
+    ("GET", f"{API}/capacites"): Route(
+        lambda c: 200 if c.lit_offre else 403, _get(f"{API}/capacites"), _capacites_check
+    ),
+    ("GET", f"{API}/capacites.xlsx"): Route(
+        lambda c: 200 if c.lit_offre else 403, _get(f"{API}/capacites.xlsx"), _xlsx_check
     ),
 }
 
