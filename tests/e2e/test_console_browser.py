@@ -165,6 +165,7 @@ def _keyboard_upload(me: Pages, workbook: Path) -> list[str]:
     the button and press Entrée. Returns what received the focus, in order."""
     page = me.page
     focused: list[str] = []
+    page.wait_for_load_state("load")  # the drop zone's script is set up: focus stays put
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
     for _ in range(40):
         page.keyboard.press("Tab")
@@ -176,7 +177,8 @@ def _keyboard_upload(me: Pages, workbook: Path) -> list[str]:
         if focused[-1] == "fichier":
             break
     assert focused[-1] == "fichier", focused
-    with page.expect_file_chooser() as chooser:
+    page.wait_for_function("() => document.activeElement.id === 'fichier'")
+    with page.expect_file_chooser(timeout=60_000) as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files(str(workbook))
     for _ in range(15):
