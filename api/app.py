@@ -8,6 +8,7 @@ from api import docs, errors, metrics
 from api.body_limit import BodyLimitMiddleware
 from api.console import create_console
 from api.routers import (
+    bascules,
     downloads,
     events,
     health,
@@ -47,6 +48,7 @@ def create_app() -> FastAPI:
         offre.router,
         saisie.router,
         rattachements.router,
+        bascules.router,
     ):
         app.include_router(router)
     app.mount("/console", create_console())

@@ -84,9 +84,7 @@ def upgrade() -> None:
             server_default=sa.text("now()"),
             nullable=False,
         ),
-        sa.CheckConstraint(
-            f"table_nom IN ({_TABLES})", name=op.f("ck_bascule_archive_table_nom")
-        ),
+        sa.CheckConstraint(f"table_nom IN ({_TABLES})", name=op.f("ck_bascule_archive_table_nom")),
         *_job_and_departement("bascule_archive"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bascule_archive")),
         schema="offre",
