@@ -81,8 +81,10 @@ def clean_db(engine: Engine) -> Iterator[None]:
                 )
                 conn.execute(text("UPDATE offre.dispositif_sequence SET dernier = 0"))
                 conn.execute(
-                    text("UPDATE offre.departement SET module_actif = false, bascule_le = NULL, "
-                        "bascule_job_id = NULL")
+                    text(
+                        "UPDATE offre.departement SET module_actif = false, bascule_le = NULL, "
+                        "bascule_job_id = NULL"
+                    )
                 )
             return
         except OperationalError:  # a late worker transaction: try again

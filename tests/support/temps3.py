@@ -59,7 +59,9 @@ def settle_exclusions(client: TestClient, headers: dict[str, str], dep: str) -> 
     listing = client.get(
         f"{API}/departements/{dep}/propositions", headers=headers, params={"taille": 1000}
     ).json()["items"]
-    fallback = next(p["proposition"]["dispositif"] for p in listing if p["proposition"]["dispositif"])
+    fallback = next(
+        p["proposition"]["dispositif"] for p in listing if p["proposition"]["dispositif"]
+    )
     for element in blocked[0]["elements"]:
         response = client.put(
             f"{API}/groupes-places/{element['id']}/rattachement",
