@@ -85,16 +85,44 @@ def live_dispositifs(session: Session, departement: str) -> list[dict[str, Any]]
 
 
 def departement_digest(session: Session, departement: str) -> str:
-    """A fingerprint of the département's dispositifs: a plan made on another one is stale."""
+    """A fingerprint of the département's dispositifs and of the groupes de places they hold
+    (a switch in between): a plan made on another state is stale."""
     return str(
         session.scalar(
             text(
-                "SELECT md5(coalesce(string_agg(d::text, ',' ORDER BY d.id), '')) "
-                "FROM offre.dispositif d WHERE d.departement = :dep"
+                "SELECT md5(coalesce(string_agg(d::text || ':' || (SELECT count(*) "
+                "FROM offre.groupe_places g WHERE g.dispositif_id = d.id AND g.actif), ',' "
+                "ORDER BY d.id), '')) FROM offre.dispositif d WHERE d.departement = :dep"
             ),
             {"dep": departement},
         )
     )
+
+
+def held_groupes(session: Session, departement: str) -> dict[str, dict[str, int]]:
+    """By identifiant, the active groupes de places the département's dispositifs hold
+    (``occupied``, Temps 3) and those Temps 2 attaches to them while it has not switched
+    (``targets``): the plan's keyword arguments."""
+    params = {"dep": departement}
+    occupied = session.execute(
+        text(
+            "SELECT d.identifiant, count(*) FROM offre.groupe_places g JOIN offre.dispositif d "
+            "ON d.id = g.dispositif_id WHERE d.departement = :dep AND g.actif GROUP BY 1"
+        ),
+        params,
+    )
+    targets = session.execute(
+        text(
+            "SELECT r.dispositif_identifiant, count(*) FROM offre.rattachement_groupe r "
+            "JOIN offre.departement x ON x.code = r.departement WHERE r.departement = :dep "
+            "AND r.decision = 'rattacher' AND NOT x.module_actif GROUP BY 1"
+        ),
+        params,
+    )
+    return {
+        "occupied": {str(i): int(n) for i, n in occupied},
+        "targets": {str(i): int(n) for i, n in targets},
+    }
 
 
 def entites_digest(session: Session, sirens: Iterable[str]) -> str:

@@ -57,10 +57,42 @@ def scope(session: Session, source: Job, departements: tuple[str, ...] | None) -
 
 
 def conflicts(session: Session, source: Job, part: RevertScope) -> list[str]:
+    found = []
     count = later_changes(session, source, part)
-    if not count:
-        return []
-    return [f"{count} ligne(s) appliquée(s) par le job {source.id} ont été modifiées depuis"]
+    if count:
+        found.append(
+            f"{count} ligne(s) appliquée(s) par le job {source.id} ont été modifiées depuis"
+        )
+    params = {"src": source.id, "deps": list(part.departements), "whole": part.whole_job}
+    for what, query in (
+        ("portent des groupes de places basculés (Temps 3)", _HOLDING),
+        ("sont des cibles du rattachement (Temps 2)", _TARGETS),
+    ):
+        identifiants = list(session.scalars(text(query), params))
+        if identifiants:
+            shown = ", ".join(identifiants[:5]) + (" …" if len(identifiants) > 5 else "")
+            found.append(
+                f"{len(identifiants)} dispositif(s) écrit(s) par le job {source.id} {what} "
+                f"({shown})"
+            )
+    return found
+
+
+# Dispositifs of the part's journal that Temps 3 filled or Temps 2 aims at: a revert would
+# close, retype or remove what those groupes belong to.
+_JOURNALED = (
+    "SELECT DISTINCT d.identifiant FROM offre.journal_annulation j "
+    "JOIN offre.dispositif d ON j.table_nom = 'dispositif' AND d.id = j.objet_id "
+    f"WHERE j.job_id = :src AND {_PART} AND "
+)
+_HOLDING = _JOURNALED + (
+    "EXISTS (SELECT 1 FROM offre.groupe_places g WHERE g.dispositif_id = d.id) "
+    "ORDER BY d.identifiant"
+)
+_TARGETS = _JOURNALED + (
+    "EXISTS (SELECT 1 FROM offre.rattachement_groupe r WHERE r.decision = 'rattacher' "
+    "AND r.dispositif_identifiant = d.identifiant) ORDER BY d.identifiant"
+)
 
 
 def later_changes(session: Session, source: Job, part: RevertScope) -> int:
@@ -102,10 +134,12 @@ def _restore(session: Session, source_id: int, table: str, departement: str | No
 
 
 def _delete_inserted(session: Session, source_id: int, table: str, departement: str | None) -> int:
+    # An entité still running a dispositif stays; so does a dispositif holding groupes de
+    # places (a forced revert of Temps 1 after Temps 3).
     guard = (
         " AND NOT EXISTS (SELECT 1 FROM offre.dispositif x WHERE x.entite_id = t.id)"
         if table == "entite"
-        else ""
+        else " AND NOT EXISTS (SELECT 1 FROM offre.groupe_places g WHERE g.dispositif_id = t.id)"
     )
     result = session.execute(
         text(

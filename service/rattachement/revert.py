@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from service.bascule.status import check_not_switched
 from service.jobs.enums import FINAL, Statut
 from service.jobs.errors import JobStateError
 from service.jobs.kinds import RevertScope
@@ -43,6 +44,8 @@ def scope(session: Session, source: Job, departements: tuple[str, ...] | None) -
             )
         )
     )
+    for departement in departements or applied:
+        check_not_switched(session, departement)
     if departements is not None and set(departements) - set(applied):
         raise JobStateError(
             "RETOUR_IMPOSSIBLE",
