@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from service import failpoints
 from service.jobs.locks import NAMESPACE
 from service.referentiels.departements import CODES
 
@@ -86,6 +87,8 @@ def _ids(session: Session, sql: str, **params: object) -> list[int]:
 def archive_and_remove(session: Session, job_id: int, departement: str) -> LegacyCounts:
     """Archive D's legacy rows (and what they reference), remove what nobody needs any more.
     D is being switched: it counts as switched here."""
+    # The fault tests hold units here, their own writes done, to make a wave's units overlap.
+    failpoints.failpoint("bascule.partages", departement=departement)
     lock_shared_rows(session)
     switched = sorted({*session.execute(text(_SWITCHED)).scalars(), departement})
     params = {"dep": departement, "switched": switched}

@@ -142,6 +142,7 @@ def switch_departement(
     session: Session, job_id: int, soumis_par: int, departement: str, *, simulation: bool
 ) -> Bascule:
     """Switch ``departement`` (UnitRefused when it cannot); a simulation leaves nothing."""
+    session.flush()  # the unit's start time (``debut``) is taken now, not at its commit
     savepoint = session.begin_nested()
     try:
         done = _switch(session, job_id, departement)

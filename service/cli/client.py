@@ -92,3 +92,14 @@ class Client:
 
     def rattachement_progress(self, departement: str) -> Any:
         return self._check(self.http.get(f"/api/v1/departements/{departement}/rattachement"))
+
+    def bascule_preparation(self, departement: str | None = None) -> Any:
+        if departement:
+            url = f"/api/v1/departements/{departement}/bascule/preparation"
+        else:
+            url = "/api/v1/bascules/preparation"
+        return self._check(self.http.get(url))
+
+    def submit_bascule(self, departements: list[str], **options: Any) -> Any:
+        body = {"departements": departements, **options}
+        return self._check(self.http.post("/api/v1/bascules", json=body))

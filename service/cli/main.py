@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from service.cli import demo, historique, imports_cmd, rattachement_cmd, stack, users
+from service.cli import bascule_cmd, demo, historique, imports_cmd, rattachement_cmd, stack, users
 
 app = typer.Typer(
     help="SI SIAO — Module Offre : import, rattachement et bascule.",
@@ -50,3 +50,4 @@ app.add_typer(db_app, name="db")
 app.add_typer(users.app, name="utilisateurs")
 app.add_typer(historique.app, name="historique")
 app.add_typer(rattachement_cmd.app, name="rattachement")
+app.add_typer(bascule_cmd.app, name="bascule")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -24,8 +25,22 @@ STATUTS = {
 WAITING = ("en_attente", "analyse", "application")
 
 
-def follow(client: Client, job_id: int, console: Console, until_applied: bool) -> dict[str, Any]:
-    """Poll the job until it stops moving (JSON polling gives the same figures as events)."""
+def counts(dep: dict[str, Any]) -> str:
+    return (
+        f"{dep['creations']} création(s), {dep['modifications']} modification(s), "
+        f"{dep['inchanges']} inchangé(s), {dep['erreurs']} erreur(s)"
+    )
+
+
+def follow(
+    client: Client,
+    job_id: int,
+    console: Console,
+    until_applied: bool,
+    detail: Callable[[dict[str, Any]], str] = counts,
+) -> dict[str, Any]:
+    """Poll the job until it stops moving (JSON polling gives the same figures as events);
+    ``detail`` says what a département's unit did, next to its bar."""
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -58,9 +73,7 @@ def follow(client: Client, job_id: int, console: Console, until_applied: bool) -
                     bars[dep["departement"]],
                     total=dep["lignes"] or 1,
                     completed=done or 0,
-                    etat=f"{STATUTS.get(dep['statut'], dep['statut'])} — "
-                    f"{dep['creations']} création(s), {dep['modifications']} modification(s), "
-                    f"{dep['inchanges']} inchangé(s), {dep['erreurs']} erreur(s)",
+                    etat=f"{STATUTS.get(dep['statut'], dep['statut'])} — {detail(dep)}",
                 )
             if job["statut"] not in WAITING and not (
                 until_applied
