@@ -44,18 +44,19 @@ _NEW_GROUPES = text(
     "WHERE j.job_id = :src AND j.table_nom = 'groupe_places' AND j.objet_id = g.id) "
     "ORDER BY g.id"
 )
-# An account used since: deleting it would lose who did what.
+# Who did what since: an account named there is deactivated, not deleted. One scan per table
+# for all the département's accounts (decide_par and the like have no index).
 _USED = (
-    "EXISTS (SELECT 1 FROM offre.job x WHERE x.soumis_par = u.id) "
-    "OR EXISTS (SELECT 1 FROM offre.audit x WHERE x.utilisateur_id = u.id) "
-    "OR EXISTS (SELECT 1 FROM offre.rattachement_groupe x WHERE x.decide_par = u.id) "
-    "OR EXISTS (SELECT 1 FROM offre.migration_utilisateur x WHERE x.decide_par = u.id) "
-    "OR EXISTS (SELECT 1 FROM offre.alerte_acquittee x WHERE x.acquittee_par = u.id)"
+    "SELECT soumis_par FROM offre.job WHERE soumis_par = ANY(:ids)",
+    "SELECT utilisateur_id FROM offre.audit WHERE utilisateur_id = ANY(:ids)",
+    "SELECT decide_par FROM offre.rattachement_groupe WHERE decide_par = ANY(:ids)",
+    "SELECT decide_par FROM offre.migration_utilisateur WHERE decide_par = ANY(:ids)",
+    "SELECT acquittee_par FROM offre.alerte_acquittee WHERE acquittee_par = ANY(:ids)",
 )
-# An account another legacy account (a later switch) has joined since: it is that person's too.
+# Joined since by another legacy account (a later switch): the account is that person's too.
 _JOINED = (
-    "EXISTS (SELECT 1 FROM offre.utilisateur_historique x WHERE x.utilisateur_id = u.id "
-    "AND NOT (x.job_id = :job AND x.departement = :dep))"
+    "SELECT utilisateur_id FROM offre.utilisateur_historique WHERE utilisateur_id = ANY(:ids) "
+    "AND NOT (job_id = :job AND departement = :dep)"
 )
 
 
@@ -156,8 +157,9 @@ def revert_departement(session: Session, source: Job, dep: str) -> tuple[int, in
             f"Le département {dep} n'est plus basculé par le job {source.id} : rien à rétablir."
         )
     params = {"job": source.id, "dep": dep}
+    removed = _accounts(session, params)
+    # The legacy rows back (places occupées from the moved groupes), then the groupes go.
     restored = restore(session, source.id, dep)
-    removed = 0
     for sql in (
         "DELETE FROM offre.groupe_places g USING offre.journal_annulation j "
         "WHERE j.job_id = :job AND j.departement = :dep AND j.table_nom = 'groupe_places' "
@@ -165,6 +167,19 @@ def revert_departement(session: Session, source: Job, dep: str) -> tuple[int, in
         "DELETE FROM offre.groupe_places_archive WHERE job_id = :job AND departement = :dep",
     ):
         removed += session.execute(text(sql), params).rowcount  # type: ignore[attr-defined]
+    session.execute(
+        text(
+            "UPDATE offre.departement SET module_actif = false, bascule_le = NULL, "
+            "bascule_job_id = NULL WHERE code = :dep"
+        ),
+        params,
+    )
+    return restored, removed
+
+
+def _accounts(session: Session, params: dict[str, object]) -> int:
+    """The accounts the switch created: deleted, deactivated when used since, kept when
+    another legacy account joined them; the switch's links removed."""
     created = list(
         session.scalars(
             text(
@@ -175,26 +190,14 @@ def revert_departement(session: Session, source: Job, dep: str) -> tuple[int, in
             params,
         )
     )
-    joined = set(
-        session.scalars(
-            text(f"SELECT u.id FROM offre.utilisateur u WHERE u.id = ANY(:ids) AND {_JOINED}"),
-            {**params, "ids": created},
-        )
-    )
-    used = (
-        set(
-            session.scalars(
-                text(f"SELECT u.id FROM offre.utilisateur u WHERE u.id = ANY(:ids) AND ({_USED})"),
-                {**params, "ids": created},
-            )
-        )
-        - joined
-    )
+    ids = {**params, "ids": created}
+    joined = set(session.scalars(text(_JOINED), ids))
+    used = {i for sql in _USED for i in session.scalars(text(sql), ids)} - joined
     session.execute(
         text("DELETE FROM offre.utilisateur_historique WHERE job_id = :job AND departement = :dep"),
         params,
     )
-    removed += session.execute(
+    removed = session.execute(
         text(
             "UPDATE offre.utilisateur SET actif = false, siao_utilisateur_id = NULL "
             "WHERE id = ANY(:ids)"
@@ -205,11 +208,4 @@ def revert_departement(session: Session, source: Job, dep: str) -> tuple[int, in
         text("DELETE FROM offre.utilisateur WHERE id = ANY(:ids)"),
         {"ids": sorted(set(created) - used - joined)},
     ).rowcount  # type: ignore[attr-defined]
-    session.execute(
-        text(
-            "UPDATE offre.departement SET module_actif = false, bascule_le = NULL, "
-            "bascule_job_id = NULL WHERE code = :dep"
-        ),
-        params,
-    )
-    return restored, removed
+    return int(removed)

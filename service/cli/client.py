@@ -103,3 +103,19 @@ class Client:
     def submit_bascule(self, departements: list[str], **options: Any) -> Any:
         body = {"departements": departements, **options}
         return self._check(self.http.post("/api/v1/bascules", json=body))
+
+    def bascule_decision(self, kind: str, ident: int, body: dict[str, Any]) -> Any:
+        """A Temps 2 decision by screen entry: ``kind`` groupe or compte."""
+        url = (
+            f"/api/v1/groupes-places/{ident}/rattachement"
+            if kind == "groupe"
+            else f"/api/v1/utilisateurs-historiques/{ident}/migration"
+        )
+        return self._check(self.http.put(url, json=body))
+
+    def acknowledge(self, utilisateur_id: int) -> Any:
+        url = f"/api/v1/utilisateurs-historiques/{utilisateur_id}/alertes/acquitter"
+        return self._check(self.http.post(url))
+
+    def revert(self, job_id: int, **body: Any) -> Any:
+        return self._check(self.http.post(f"/api/v1/jobs/{job_id}/revenir", json=body))

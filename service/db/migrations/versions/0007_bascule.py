@@ -126,6 +126,13 @@ def upgrade() -> None:
         ["job_id", "departement"],
         schema="offre",
     )
+    # Deleting an account (the revert of a switch) checks who decided with it.
+    for table, column in (
+        ("rattachement_groupe", "decide_par"),
+        ("migration_utilisateur", "decide_par"),
+        ("alerte_acquittee", "acquittee_par"),
+    ):
+        op.create_index(f"ix_{table}_{column}", table, [column], schema="offre")
     # The id of an archived groupe stays reserved: SI SIAO's other modules may still hold it.
     op.execute(
         """
@@ -147,6 +154,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for table, column in (
+        ("rattachement_groupe", "decide_par"),
+        ("migration_utilisateur", "decide_par"),
+        ("alerte_acquittee", "acquittee_par"),
+    ):
+        op.drop_index(f"ix_{table}_{column}", table_name=table, schema="offre")
     op.execute("DROP TRIGGER groupe_places_id_reserve ON offre.groupe_places")
     op.execute("DROP FUNCTION offre.groupe_places_id_reserve()")
     op.drop_index(
