@@ -215,6 +215,7 @@ def main() -> None:
             sampler = Sampler(db_name=name)
             sampler.watch("worker", stack.worker.pid)
             sampler.start()
+            time.sleep(2)  # a few samples of the worker at rest
             idle = memory(sampler)
             result["preflight"] = preflight_times(url, stack.base_url, stack.token)
             print("Préparation :", json.dumps(result["preflight"], ensure_ascii=False), flush=True)

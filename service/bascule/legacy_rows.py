@@ -69,10 +69,6 @@ class LegacyCounts:
     archivees: int
     supprimees: int
 
-    @property
-    def gardees(self) -> int:
-        return self.archivees - self.supprimees
-
 
 def lock_shared_rows(session: Session) -> None:
     session.execute(

@@ -354,10 +354,10 @@ def comptes_contexte(data: PreflightData) -> ComptesContexte:
     )
 
 
-def preparations(data: PreflightData, departements: Iterable[str] | None = None) -> list:
-    """The preparation of each département the data covers (or of ``departements``)."""
+def preparations(data: PreflightData) -> list[Preparation]:
+    """The preparation of each département the data covers."""
     contexte = comptes_contexte(data)
-    return [preflight(data, d, contexte) for d in (departements or data.departements)]
+    return [preflight(data, d, contexte) for d in data.departements]
 
 
 def by_email(accounts: Iterable[LegacyAccount]) -> dict[str, tuple[LegacyAccount, ...]]:
