@@ -143,16 +143,14 @@ def switch_departement(
 ) -> Bascule:
     """Switch ``departement`` (UnitRefused when it cannot); a simulation leaves nothing."""
     session.flush()  # the unit's start time (``debut``) is taken now, not at its commit
+    # A simulation rolls this savepoint back; on any error the engine's own savepoint (or the
+    # whole transaction, retried on a transient failure) takes it away with everything else.
     savepoint = session.begin_nested()
     try:
         done = _switch(session, job_id, departement)
     except IntegrityError as exc:
-        savepoint.rollback()
         detail = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
         raise UnitRefused(CONFLIT.format(dep=departement, detail=detail)) from exc
-    except BaseException:
-        savepoint.rollback()
-        raise
     if simulation:
         savepoint.rollback()
         return done

@@ -135,3 +135,37 @@ def entites_digest(session: Session, sirens: Iterable[str]) -> str:
             {"sirens": list(sirens)},
         )
     )
+
+
+# Dispositifs a job wrote that Temps 3 has since filled with groupes or Temps 2 aims at.
+_JOURNALED = (
+    "SELECT DISTINCT d.identifiant FROM offre.journal_annulation j "
+    "JOIN offre.dispositif d ON j.table_nom = 'dispositif' AND d.id = j.objet_id "
+    "WHERE j.job_id = :src AND (j.departement = ANY(:deps) OR (:whole AND j.departement IS NULL)) "
+    "AND "
+)
+_HELD = {
+    "portent des groupes de places basculés (Temps 3)": _JOURNALED
+    + "EXISTS (SELECT 1 FROM offre.groupe_places g WHERE g.dispositif_id = d.id) "
+    "ORDER BY d.identifiant",
+    "sont des cibles du rattachement (Temps 2)": _JOURNALED
+    + "EXISTS (SELECT 1 FROM offre.rattachement_groupe r WHERE r.decision = 'rattacher' "
+    "AND r.dispositif_identifiant = d.identifiant) ORDER BY d.identifiant",
+}
+
+
+def held_since(
+    session: Session, job_id: int, departements: Iterable[str], whole: bool
+) -> list[str]:
+    """Why reverting that job would pull the rug from under Temps 2 or 3 (French lines): a
+    revert would close, retype or remove what those groupes belong to."""
+    params = {"src": job_id, "deps": list(departements), "whole": whole}
+    found = []
+    for what, query in _HELD.items():
+        identifiants = list(session.scalars(text(query), params))
+        if identifiants:
+            shown = ", ".join(identifiants[:5]) + (" …" if len(identifiants) > 5 else "")
+            found.append(
+                f"{len(identifiants)} dispositif(s) écrit(s) par le job {job_id} {what} ({shown})"
+            )
+    return found

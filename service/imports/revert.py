@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from service.imports.live import held_since
 from service.jobs.enums import FINAL, Statut
 from service.jobs.errors import JobStateError
 from service.jobs.kinds import RevertScope
@@ -57,42 +58,11 @@ def scope(session: Session, source: Job, departements: tuple[str, ...] | None) -
 
 
 def conflicts(session: Session, source: Job, part: RevertScope) -> list[str]:
-    found = []
     count = later_changes(session, source, part)
-    if count:
-        found.append(
-            f"{count} ligne(s) appliquée(s) par le job {source.id} ont été modifiées depuis"
-        )
-    params = {"src": source.id, "deps": list(part.departements), "whole": part.whole_job}
-    for what, query in (
-        ("portent des groupes de places basculés (Temps 3)", _HOLDING),
-        ("sont des cibles du rattachement (Temps 2)", _TARGETS),
-    ):
-        identifiants = list(session.scalars(text(query), params))
-        if identifiants:
-            shown = ", ".join(identifiants[:5]) + (" …" if len(identifiants) > 5 else "")
-            found.append(
-                f"{len(identifiants)} dispositif(s) écrit(s) par le job {source.id} {what} "
-                f"({shown})"
-            )
-    return found
-
-
-# Dispositifs of the part's journal that Temps 3 filled or Temps 2 aims at: a revert would
-# close, retype or remove what those groupes belong to.
-_JOURNALED = (
-    "SELECT DISTINCT d.identifiant FROM offre.journal_annulation j "
-    "JOIN offre.dispositif d ON j.table_nom = 'dispositif' AND d.id = j.objet_id "
-    f"WHERE j.job_id = :src AND {_PART} AND "
-)
-_HOLDING = _JOURNALED + (
-    "EXISTS (SELECT 1 FROM offre.groupe_places g WHERE g.dispositif_id = d.id) "
-    "ORDER BY d.identifiant"
-)
-_TARGETS = _JOURNALED + (
-    "EXISTS (SELECT 1 FROM offre.rattachement_groupe r WHERE r.decision = 'rattacher' "
-    "AND r.dispositif_identifiant = d.identifiant) ORDER BY d.identifiant"
-)
+    found = [f"{count} ligne(s) appliquée(s) par le job {source.id} ont été modifiées depuis"]
+    return (found if count else []) + held_since(
+        session, source.id, part.departements, part.whole_job
+    )
 
 
 def later_changes(session: Session, source: Job, part: RevertScope) -> int:
