@@ -30,6 +30,9 @@ DESACTIVER = frozenset(
 )
 
 
+ETATS = {"pret": "prêt", "bloque": "bloqué", "bascule": "basculé"}
+
+
 def _target(client: Client, departement: str) -> str | None:
     """A dispositif of the département that takes places: the first one proposed."""
     found = client.http.get(
@@ -87,9 +90,8 @@ def temps3(client: Client, console: Console, database_url: str, codes: Sequence[
     for code in codes:
         item = states[code]
         blockers = ", ".join(f"{c} {n}" for c, n in item["bloquants"].items()) or "rien"
-        console.print(
-            f"{code} : {item['statut']} ({item['groupes']} groupes ; bloque : {blockers})"
-        )
+        etat = ETATS.get(item["statut"], item["statut"])
+        console.print(f"{code} : {etat} ({item['groupes']} groupes ; bloquants : {blockers})")
     ready = [code for code in codes if states[code]["statut"] == "pret"]
     if not ready:
         console.print("Aucun département prêt : pas de bascule.")

@@ -52,7 +52,7 @@ def test_demo_settles_switches_and_rolls_one_back(
     finally:
         del api_client.headers["Authorization"]
     shown = out.getvalue()
-    assert "75 : pret" in shown and "93 : pret" in shown, shown
+    assert "75 : prêt" in shown and "93 : prêt" in shown, shown
     assert "réglé par saisie" in shown
     assert "Retour arrière du 93" in shown
     rows: list[Any] = [line for line in shown.splitlines() if line.startswith("│ ")]
