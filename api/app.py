@@ -8,6 +8,7 @@ from api import docs, errors, metrics
 from api.body_limit import BodyLimitMiddleware
 from api.console import create_console
 from api.routers import (
+    bascules,
     capacites,
     downloads,
     events,
@@ -49,6 +50,7 @@ def create_app() -> FastAPI:
         saisie.router,
         rattachements.router,
         capacites.router,
+        bascules.router,
     ):
         app.include_router(router)
     app.mount("/console", create_console())

@@ -33,6 +33,7 @@ def require(*actions: Action) -> Callable[[Identity], Identity]:
 Importer = Annotated[Identity, Depends(require(Action.IMPORTER_OFFRE))]
 Rattacheur = Annotated[Identity, Depends(require(Action.RATTACHER))]
 Acquitteur = Annotated[Identity, Depends(require(Action.ACQUITTER_ALERTES))]
+Basculeur = Annotated[Identity, Depends(require(Action.BASCULER))]
 OffreReader = Annotated[
     Identity, Depends(require(Action.IMPORTER_OFFRE, Action.RATTACHER, Action.LIRE_RAPPORTS))
 ]

@@ -14,7 +14,7 @@ from api.schemas import ERRORS
 from service.auth.permissions import Action, Identity, can
 from service.jobs.errors import JobConflict
 from service.offre import entry
-from service.offre.queries import dispositif_history, find_dispositif
+from service.offre.queries import dispositif_groupes, dispositif_history, find_dispositif
 from service.offre.schemas import (
     DispositifDetail,
     DispositifIn,
@@ -94,7 +94,8 @@ def _may_read(identity: Identity, departement: str) -> bool:
     summary="Un dispositif et son historique",
 )
 def get_dispositif(identifiant: str, identity: OffreReader, session: SessionDep) -> dict[str, Any]:
-    """Chaque job qui l'a écrit (imports, saisies), avec ce qu'il a changé."""
+    """Chaque job qui l'a écrit (imports, saisies), avec ce qu'il a changé ; ses groupes de
+    places une fois le département basculé."""
     found = find_dispositif(session, identifiant)
     if found is None or not _may_read(identity, found[1]["departement"]):
         raise not_found("Dispositif")
@@ -102,4 +103,5 @@ def get_dispositif(identifiant: str, identity: OffreReader, session: SessionDep)
     return {
         **values,
         "historique": dispositif_history(session, dispositif_id, values["identifiant"]),
+        "groupes": dispositif_groupes(session, dispositif_id),
     }

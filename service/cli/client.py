@@ -154,6 +154,32 @@ class Client:
         _check(response)
         return response.content
 
+    def bascule_preparation(self, departement: str | None = None) -> Any:
+        if departement:
+            url = f"/api/v1/departements/{departement}/bascule/preparation"
+        else:
+            url = "/api/v1/bascules/preparation"
+        return self._json("GET", url)
+
+    def submit_bascule(self, departements: list[str], **options: Any) -> Any:
+        return self._json(
+            "POST", "/api/v1/bascules", json={"departements": departements, **options}
+        )
+
+    def bascule_decision(self, kind: str, ident: int, body: dict[str, Any]) -> Any:
+        """A Temps 2 decision by screen entry: ``kind`` groupe or compte."""
+        url = (
+            f"/api/v1/groupes-places/{ident}/rattachement"
+            if kind == "groupe"
+            else f"/api/v1/utilisateurs-historiques/{ident}/migration"
+        )
+        return self._json("PUT", url, json=body)
+
+    def acknowledge(self, utilisateur_id: int) -> Any:
+        return self._json(
+            "POST", f"/api/v1/utilisateurs-historiques/{utilisateur_id}/alertes/acquitter"
+        )
+
 
 def _check(response: httpx.Response) -> None:
     if response.status_code >= 400:

@@ -17,6 +17,7 @@ from service.auth.accounts import add_user, identity_for
 from service.cli.client import Client
 from service.cli.connect import Api
 from service.cli.demo_temps2 import accept_proposals
+from service.cli.demo_temps3 import temps3
 from service.cli.explain import summary
 from service.cli.progress import follow
 from service.cli.rattachement_cmd import resume
@@ -44,8 +45,10 @@ def demo(
     """Démonstration : données SI SIAO historiques, classeur Temps 1, import suivi par
     département, application, ré-import du même fichier (rien ne doit changer), puis Temps 2 :
     classeur de rattachement de chaque département, propositions acceptées, import,
-    application et chiffres du rattachement ; enfin l'adresse de la console web et un code
-    de connexion à usage unique."""
+    application et chiffres du rattachement ; Temps 3 : ce qui bloque réglé par saisie,
+    bascule des départements prêts, retour arrière de l'un d'eux (empreintes des tables SI
+    SIAO avant / après) ; enfin l'adresse de la console web et un code de connexion à usage
+    unique."""
     from service.auth.tokens import issue_token
     from service.legacy.generator import generate
     from service.legacy.temps1 import prefill_from_legacy
@@ -93,6 +96,7 @@ def demo(
         for code in codes:
             console.rule(f"Temps 2 — rattachement du {code}")
             temps2(api, code, workbook.with_name(f"demo-rattachement-{code}.xlsx"))
+        temps3(api, console, stack.database_url, codes)
         console.print(
             f"Offre consultable : {stack.api_url}/api/v1/departements/{codes[0]}/dispositifs "
             f"(jeton : offre utilisateurs jeton --courriel {DEMO_USER})."

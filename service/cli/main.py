@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from service.cli import (
+    bascule_cmd,
     capacites_cmd,
     demo,
     files_cmd,
@@ -74,3 +75,4 @@ app.add_typer(db_app, name="db")
 app.add_typer(users.app, name="utilisateurs")
 app.add_typer(historique.app, name="historique")
 app.add_typer(rattachement_cmd.app, name="rattachement")
+app.add_typer(bascule_cmd.app, name="bascule")

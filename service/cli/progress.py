@@ -4,7 +4,7 @@ once the API knows it (the analysis counts lines before it knows how many there 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -43,13 +43,25 @@ def watching(api: Api, job_id: int) -> Iterator[None]:
         ) from None
 
 
-def follow(api: Api, job_id: int, console: Console, until_applied: bool) -> dict[str, Any]:
-    """Poll the job until it stops moving (JSON polling gives the same figures as events)."""
+Detail = Callable[[dict[str, Any]], str]
+
+
+def follow(
+    api: Api,
+    job_id: int,
+    console: Console,
+    until_applied: bool,
+    detail: Detail | None = None,
+) -> dict[str, Any]:
+    """Poll the job until it stops moving (JSON polling gives the same figures as events);
+    ``detail`` says what a département's unit did, next to its bar (default: by job kind)."""
     with watching(api, job_id):
-        return _follow(api, job_id, console, until_applied)
+        return _follow(api, job_id, console, until_applied, detail)
 
 
-def _follow(api: Api, job_id: int, console: Console, until_applied: bool) -> dict[str, Any]:
+def _follow(
+    api: Api, job_id: int, console: Console, until_applied: bool, detail: Detail | None
+) -> dict[str, Any]:
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -82,7 +94,11 @@ def _follow(api: Api, job_id: int, console: Console, until_applied: bool) -> dic
                     bars[code],
                     total=dep["lignes"] or None,
                     completed=done or 0,
-                    etat=departement_line(dep, job["type"]),
+                    etat=(
+                        f"{libelle(dep['statut'])} — {detail(dep)}"
+                        if detail
+                        else departement_line(dep, job["type"])
+                    ),
                 )
             if job["statut"] not in MOVING and not (
                 until_applied

@@ -1,6 +1,7 @@
 """Every table, imported once so that Alembic and the tests see the whole metadata."""
 
 from service.auth import tables as auth_tables
+from service.bascule import tables as bascule_tables
 from service.db.base import Base
 from service.jobs import tables as job_tables
 from service.legacy import tables as legacy_tables
@@ -12,6 +13,7 @@ metadata = Base.metadata
 
 __all__ = [
     "auth_tables",
+    "bascule_tables",
     "job_tables",
     "legacy_tables",
     "metadata",

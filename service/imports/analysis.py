@@ -21,6 +21,7 @@ from service.imports.columns import DISPOSITIFS, ENTITES
 from service.imports.live import (
     departement_digest,
     entites_digest,
+    held_groupes,
     known_keys,
     known_values,
     live_dispositif_keys,
@@ -230,6 +231,7 @@ def _plan(
             mirror=mirror,
             state_profile=ctx.state_profile,
             today=today,
+            **held_groupes(session, dep),
         )
         stage_changes(session, job.id, dep, dep_plan.changes)
         stage_anomalies(session, job.id, dep_plan.anomalies)

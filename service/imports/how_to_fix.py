@@ -84,6 +84,10 @@ HOW_TO_FIX: dict[str, str] = {
     "services de l'État ; adressez-leur la demande.",
     "PLAN_PERIME": "L'offre a changé depuis l'analyse : déposez à nouveau le fichier pour un "
     "aperçu à jour.",
+    "DISPOSITIF_OCCUPE": "Gardez ce dispositif ouvert et de même type, ou faites d'abord "
+    "rattacher ses groupes de places à un autre dispositif.",
+    "DISPOSITIF_CIBLE": "Vérifiez la fermeture : le rattachement (Temps 2) devra viser un autre "
+    "dispositif pour ces groupes.",
 }
 # Temps 2 (workbook 2): codes of the rattachement's rules (service/rattachement/).
 TEMPS2_FIXES: dict[str, str] = {

@@ -85,16 +85,44 @@ def live_dispositifs(session: Session, departement: str) -> list[dict[str, Any]]
 
 
 def departement_digest(session: Session, departement: str) -> str:
-    """A fingerprint of the département's dispositifs: a plan made on another one is stale."""
+    """A fingerprint of the département's dispositifs and of the groupes de places they hold
+    (a switch in between): a plan made on another state is stale."""
     return str(
         session.scalar(
             text(
-                "SELECT md5(coalesce(string_agg(d::text, ',' ORDER BY d.id), '')) "
-                "FROM offre.dispositif d WHERE d.departement = :dep"
+                "SELECT md5(coalesce(string_agg(d::text || ':' || (SELECT count(*) "
+                "FROM offre.groupe_places g WHERE g.dispositif_id = d.id AND g.actif), ',' "
+                "ORDER BY d.id), '')) FROM offre.dispositif d WHERE d.departement = :dep"
             ),
             {"dep": departement},
         )
     )
+
+
+def held_groupes(session: Session, departement: str) -> dict[str, dict[str, int]]:
+    """By identifiant, the active groupes de places the département's dispositifs hold
+    (``occupied``, Temps 3) and those Temps 2 attaches to them while it has not switched
+    (``targets``): the plan's keyword arguments."""
+    params = {"dep": departement}
+    occupied = session.execute(
+        text(
+            "SELECT d.identifiant, count(*) FROM offre.groupe_places g JOIN offre.dispositif d "
+            "ON d.id = g.dispositif_id WHERE d.departement = :dep AND g.actif GROUP BY 1"
+        ),
+        params,
+    )
+    targets = session.execute(
+        text(
+            "SELECT r.dispositif_identifiant, count(*) FROM offre.rattachement_groupe r "
+            "JOIN offre.departement x ON x.code = r.departement WHERE r.departement = :dep "
+            "AND r.decision = 'rattacher' AND NOT x.module_actif GROUP BY 1"
+        ),
+        params,
+    )
+    return {
+        "occupied": {str(i): int(n) for i, n in occupied},
+        "targets": {str(i): int(n) for i, n in targets},
+    }
 
 
 def entites_digest(session: Session, sirens: Iterable[str]) -> str:
@@ -107,3 +135,37 @@ def entites_digest(session: Session, sirens: Iterable[str]) -> str:
             {"sirens": list(sirens)},
         )
     )
+
+
+# Dispositifs a job wrote that Temps 3 has since filled with groupes or Temps 2 aims at.
+_JOURNALED = (
+    "SELECT DISTINCT d.identifiant FROM offre.journal_annulation j "
+    "JOIN offre.dispositif d ON j.table_nom = 'dispositif' AND d.id = j.objet_id "
+    "WHERE j.job_id = :src AND (j.departement = ANY(:deps) OR (:whole AND j.departement IS NULL)) "
+    "AND "
+)
+_HELD = {
+    "portent des groupes de places basculés (Temps 3)": _JOURNALED
+    + "EXISTS (SELECT 1 FROM offre.groupe_places g WHERE g.dispositif_id = d.id) "
+    "ORDER BY d.identifiant",
+    "sont des cibles du rattachement (Temps 2)": _JOURNALED
+    + "EXISTS (SELECT 1 FROM offre.rattachement_groupe r WHERE r.decision = 'rattacher' "
+    "AND r.dispositif_identifiant = d.identifiant) ORDER BY d.identifiant",
+}
+
+
+def held_since(
+    session: Session, job_id: int, departements: Iterable[str], whole: bool
+) -> list[str]:
+    """Why reverting that job would pull the rug from under Temps 2 or 3 (French lines): a
+    revert would close, retype or remove what those groupes belong to."""
+    params = {"src": job_id, "deps": list(departements), "whole": whole}
+    found = []
+    for what, query in _HELD.items():
+        identifiants = list(session.scalars(text(query), params))
+        if identifiants:
+            shown = ", ".join(identifiants[:5]) + (" …" if len(identifiants) > 5 else "")
+            found.append(
+                f"{len(identifiants)} dispositif(s) écrit(s) par le job {job_id} {what} ({shown})"
+            )
+    return found

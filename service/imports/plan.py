@@ -11,6 +11,7 @@ from typing import Any
 
 from service.imports.anomalies import Anomalie, anomaly
 from service.imports.columns import DISPOSITIFS, ENTITES, STATE_ONLY_FIELDS
+from service.imports.held_dispositifs import held_anomalies
 from service.offre.fields import DISPOSITIF_FIELDS, ENTITE_FIELDS, LIST_FIELDS
 from service.referentiels.checks import Severite
 from service.referentiels.text import normalise_name
@@ -122,8 +123,12 @@ def plan_departement(
     mirror: bool,
     state_profile: bool,
     today: str,
+    occupied: Mapping[str, int] | None = None,
+    targets: Mapping[str, int] | None = None,
 ) -> Plan:
-    """``live``: the département's dispositifs (with ``id``, ``identifiant``, ``siren``)."""
+    """``live``: the département's dispositifs (with ``id``, ``identifiant``, ``siren``);
+    ``occupied`` / ``targets``: the groupes de places its dispositifs hold (Temps 3) or will
+    receive (Temps 2), by identifiant."""
     plan = Plan()
     by_id = {d["identifiant"]: d for d in live}
     by_natural = {natural_key(d): d for d in live}
@@ -184,5 +189,13 @@ def plan_departement(
             )
     plan.anomalies.extend(
         _reserved_warning(name, rows, departement) for name, rows in reserved.items() if rows
+    )
+    plan.anomalies.extend(
+        held_anomalies(
+            departement,
+            ((c.action, c.ligne, c.cle, c.avant, c.apres) for c in plan.changes),
+            occupied or {},
+            targets or {},
+        )
     )
     return plan

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from service.imports.live import held_since
 from service.jobs.kinds import RevertScope
 from service.jobs.locks import lock_entites
 from service.jobs.tables import Job
@@ -27,9 +28,10 @@ def scope(session: Session, source: Job, departements: tuple[str, ...] | None) -
 
 def conflicts(session: Session, source: Job, part: RevertScope) -> list[str]:
     count = later_changes(session, source, part)
-    if not count:
-        return []
-    return [f"{count} ligne(s) appliquée(s) par le job {source.id} ont été modifiées depuis"]
+    found = [f"{count} ligne(s) appliquée(s) par le job {source.id} ont été modifiées depuis"]
+    return (found if count else []) + held_since(
+        session, source.id, part.departements, part.whole_job
+    )
 
 
 def later_changes(session: Session, source: Job, part: RevertScope) -> int:
@@ -71,10 +73,12 @@ def _restore(session: Session, source_id: int, table: str, departement: str | No
 
 
 def _delete_inserted(session: Session, source_id: int, table: str, departement: str | None) -> int:
+    # An entité still running a dispositif stays; so does a dispositif holding groupes de
+    # places (a forced revert of Temps 1 after Temps 3).
     guard = (
         " AND NOT EXISTS (SELECT 1 FROM offre.dispositif x WHERE x.entite_id = t.id)"
         if table == "entite"
-        else ""
+        else " AND NOT EXISTS (SELECT 1 FROM offre.groupe_places g WHERE g.dispositif_id = t.id)"
     )
     result = session.execute(
         text(

@@ -24,7 +24,7 @@ from service.imports.analysis import rule_context
 from service.imports.anomalies import Anomalie, anomaly
 from service.imports.apply import allocate_identifiants, journal_before, journal_inserted
 from service.imports.columns import DISPOSITIFS, ENTITES, Sheet
-from service.imports.live import live_dispositifs, live_entites
+from service.imports.live import held_groupes, live_dispositifs, live_entites
 from service.imports.normalise import NormalisedRow, normalise_row
 from service.imports.plan import (
     CREATION,
@@ -296,7 +296,9 @@ def save_dispositif(
     plan = plan_departement(
         dep, [StagedRow(0, staged)], mine,
         mirror=False, state_profile=ctx.state_profile, today=date.today().isoformat(),
+        **held_groupes(session, dep),
     )  # fmt: skip
+    _refuse_on_errors(DISPOSITIFS, plan.anomalies)
     if current is not None:
         _refuse_duplicate(whole, [d for d in live if d["id"] != current["id"]])
     warnings = _split(DISPOSITIFS, whole.anomalies + plan.anomalies)

@@ -16,7 +16,7 @@ from service.jobs.tables import Job, JobDepartement, JobPlan, JournalAnnulation
 from service.offre.fields import DISPOSITIF_FIELDS, ENTITE_FIELDS
 from service.offre.reference_tables import Departement
 from service.offre.schemas import DispositifOut, EntiteOut
-from service.offre.tables import Dispositif, Entite
+from service.offre.tables import Dispositif, Entite, GroupePlaces
 
 
 def _plain(value: Any) -> Any:
@@ -69,6 +69,51 @@ def departement_dispositifs(
         .limit(limit)
     )
     return [dispositif_dict(d, siren) for d, siren in rows], total
+
+
+_GROUPE_COLUMNS = (
+    GroupePlaces.id,
+    Dispositif.identifiant.label("dispositif"),
+    GroupePlaces.libelle,
+    GroupePlaces.nb_places,
+    GroupePlaces.places_occupees,
+    GroupePlaces.type_place,
+    GroupePlaces.publics,
+    GroupePlaces.equipements,
+    GroupePlaces.configuration,
+    GroupePlaces.adresse,
+    GroupePlaces.code_postal,
+    GroupePlaces.commune,
+    GroupePlaces.actif,
+)
+
+
+def departement_groupes(
+    session: Session, departement: str, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the groupes de places under the département's dispositifs, by id."""
+    where = Dispositif.departement == departement
+    joined = select(*_GROUPE_COLUMNS).join(Dispositif, Dispositif.id == GroupePlaces.dispositif_id)
+    total = session.scalar(
+        select(func.count())
+        .select_from(GroupePlaces)
+        .join(Dispositif, Dispositif.id == GroupePlaces.dispositif_id)
+        .where(where)
+    )
+    rows = session.execute(
+        joined.where(where).order_by(GroupePlaces.id).offset(offset).limit(limit)
+    )
+    return [dict(r) for r in rows.mappings()], int(total or 0)
+
+
+def dispositif_groupes(session: Session, dispositif_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(*_GROUPE_COLUMNS)
+        .join(Dispositif, Dispositif.id == GroupePlaces.dispositif_id)
+        .where(GroupePlaces.dispositif_id == dispositif_id)
+        .order_by(GroupePlaces.id)
+    )
+    return [dict(r) for r in rows.mappings()]
 
 
 def find_entite(session: Session, siren: str) -> dict[str, Any] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ARRAY, Boolean, DateTime, ForeignKey, Integer, Text
+from sqlalchemy import ARRAY, BigInteger, Boolean, DateTime, ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import OFFRE, Base
@@ -41,6 +41,9 @@ class Departement(Base):
     # Temps 3 marks a département active on the new module.
     module_actif: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
     bascule_le: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The bascule job that switched it. No foreign key: reference data must survive a
+    # TRUNCATE … CASCADE of the jobs (tests, retention).
+    bascule_job_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Profil(Base):

@@ -134,8 +134,29 @@ class HistoriqueEntree(BaseModel):
     annule_par: int | None = Field(None, description="Le retour arrière qui l'a annulé.")
 
 
+class GroupePlacesOut(BaseModel):
+    """A groupe de places of the module (moved from SI SIAO by the bascule, Temps 3)."""
+
+    id: int = Field(description="L'identifiant SI SIAO du groupe, gardé à la bascule.")
+    dispositif: str = Field(description="L'identifiant du dispositif qui le porte.")
+    libelle: str
+    nb_places: int = Field(description="Places (ou logements pour un type de logement).")
+    places_occupees: int = Field(description="Tenues à jour par les autres modules de SI SIAO.")
+    type_place: str
+    publics: list[str] = Field(default_factory=list)
+    equipements: list[str] = Field(default_factory=list)
+    configuration: str | None = None
+    adresse: str | None = None
+    code_postal: str | None = None
+    commune: str | None = None
+    actif: bool = True
+
+
 class DispositifDetail(DispositifOut):
     historique: list[HistoriqueEntree] = Field(default_factory=list)
+    groupes: list[GroupePlacesOut] = Field(
+        default_factory=list, description="Ses groupes de places (départements basculés)."
+    )
 
 
 class EntiteDetail(EntiteOut):

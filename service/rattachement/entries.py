@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from service.auth.permissions import Action, Identity, can
+from service.bascule.status import check_not_switched
 from service.imports.anomalies import display
 from service.jobs import audit
 from service.jobs.errors import JobConflict
@@ -52,8 +53,10 @@ def _in_scope(departement: str | None, id_: int, identity: Identity) -> str:
 
 
 def _hold(session: Session, departement: str) -> None:
-    """The département's write lock until commit; refused while a write job holds it."""
+    """The département's write lock until commit; refused while a write job holds it, and
+    once it has switched (Temps 3)."""
     lock_departement(session, departement)
+    check_not_switched(session, departement)
     holder = active_job(session, departement)
     if holder is not None:
         raise JobConflict(departement, holder)

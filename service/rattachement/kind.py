@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.permissions import Action, Identity
+from service.bascule.status import DejaBascule, check_not_switched
 from service.imports.exports import anomalies_chunks, report_builder
 from service.imports.kind import XLSX
 from service.jobs import engine, kinds
@@ -76,6 +77,7 @@ class RattachementKind(JobKind[RattachementOptions]):
                 f"(statut « {Statut(job.statut).libelle} »).",
             )
         row = session.scalars(select(JobDepartement).where(JobDepartement.job_id == job.id)).one()
+        check_not_switched(session, row.departement)
         holder = active_job(session, row.departement, excluding=job.id)
         if holder is not None:
             raise JobStateError(
@@ -88,6 +90,10 @@ class RattachementKind(JobKind[RattachementOptions]):
         engine.start_application(session, job)
 
     def apply_departement(self, session: Session, job: Job, row: JobDepartement) -> None:
+        try:
+            check_not_switched(session, row.departement)
+        except DejaBascule as exc:
+            raise UnitRefused(exc.message) from exc
         try:
             apply.apply_departement(session, job, row)
         except apply.StalePlan as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from service.bascule.status import check_not_switched
 from service.jobs.kinds import RevertScope
 from service.jobs.tables import Job
 from service.jobs.undo import journaled_scope
@@ -20,7 +21,10 @@ _TABLES = {
 
 
 def scope(session: Session, source: Job, departements: tuple[str, ...] | None) -> RevertScope:
-    return journaled_scope(session, source, departements, "un rattachement")
+    part = journaled_scope(session, source, departements, "un rattachement")
+    for departement in part.departements:
+        check_not_switched(session, departement)
+    return part
 
 
 def later_changes(session: Session, source: Job, part: RevertScope) -> int:

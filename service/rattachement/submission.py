@@ -9,6 +9,7 @@ import hashlib
 from sqlalchemy.orm import Session
 
 from service.auth.permissions import Action, Identity, can
+from service.bascule.status import check_not_switched
 from service.jobs import engine
 from service.jobs.errors import JobConflict
 from service.jobs.locks import active_job, lock_departement
@@ -62,6 +63,7 @@ def submit_rattachement(
     options: RattachementOptions,
 ) -> Job:
     lock_departement(session, departement)
+    check_not_switched(session, departement)
     holder = active_job(session, departement)
     if holder is not None:
         raise JobConflict(departement, holder)

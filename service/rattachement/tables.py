@@ -25,7 +25,8 @@ def _now() -> Mapped[datetime]:
 class DecisionColumns:
     """Who decided, when, in which job (None: screen entry), and what was proposed then."""
 
-    decide_par: Mapped[int] = mapped_column(ForeignKey(f"{OFFRE}.utilisateur.id"))
+    # Indexed: deleting an account (a reverted switch) checks these references.
+    decide_par: Mapped[int] = mapped_column(ForeignKey(f"{OFFRE}.utilisateur.id"), index=True)
     decide_le: Mapped[datetime] = _now()
     job_id: Mapped[int | None] = mapped_column(ForeignKey(f"{OFFRE}.job.id"))
     proposition: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")
@@ -95,5 +96,5 @@ class AlerteAcquittee(Base):
     )
     code: Mapped[str] = mapped_column(Text, primary_key=True)
     departement: Mapped[str] = mapped_column(ForeignKey(f"{OFFRE}.departement.code"))
-    acquittee_par: Mapped[int] = mapped_column(ForeignKey(f"{OFFRE}.utilisateur.id"))
+    acquittee_par: Mapped[int] = mapped_column(ForeignKey(f"{OFFRE}.utilisateur.id"), index=True)
     acquittee_le: Mapped[datetime] = _now()

@@ -12,6 +12,9 @@ from sqlalchemy.exc import OperationalError
 
 # Everything a test may write; reference data (seeded by migration) stays.
 _MUTABLE_TABLES = (
+    "offre.bascule_archive",
+    "offre.groupe_places_archive",
+    "offre.utilisateur_historique",
     "offre.alerte_acquittee",
     "offre.migration_utilisateur",
     "offre.rattachement_groupe",
@@ -78,7 +81,10 @@ def clean_db(engine: Engine) -> Iterator[None]:
                 )
                 conn.execute(text("UPDATE offre.dispositif_sequence SET dernier = 0"))
                 conn.execute(
-                    text("UPDATE offre.departement SET module_actif = false, bascule_le = NULL")
+                    text(
+                        "UPDATE offre.departement SET module_actif = false, bascule_le = NULL, "
+                        "bascule_job_id = NULL"
+                    )
                 )
             return
         except OperationalError:  # a late worker transaction: try again

@@ -80,6 +80,7 @@ class Caller:
     rattache: bool = False  # holds the Temps 2 right (rattachement) for some département
     rattache_75: bool = False  # may do the Temps 2 of 75
     acquitte: bool = False  # may acknowledge the alerts of legacy accounts (national team)
+    bascule: bool = False  # may see the preparation and launch waves (Temps 3, national team)
 
     @property
     def courriel(self) -> str:
@@ -104,7 +105,7 @@ CALLERS = [
     Caller("jeton_invalide", jeton="invalide"),
     Caller("compte_inconnu", jeton="inconnu"),
     full("soumetteur", "ADMIN_DEPARTEMENTAL", ("75",)),
-    replace(temps2(full("admin_national", "ADMIN_NATIONAL"), True), acquitte=True),
+    replace(temps2(full("admin_national", "ADMIN_NATIONAL"), True), acquitte=True, bascule=True),
     full("admin_dep_75", "ADMIN_DEPARTEMENTAL", ("75",)),
     full("admin_dep_drihl", "ADMIN_DEPARTEMENTAL", DRIHL),
     Caller("admin_dep_69", "ADMIN_DEPARTEMENTAL", ("69",), importe=True, lit_offre=True),
@@ -677,6 +678,40 @@ def _capacites_check(w: World, c: Caller, r: httpx.Response) -> None:
     assert len(codes) == (101 if c.profil == "ADMIN_NATIONAL" else len(c.departements))
 
 
+# -- Temps 3
+
+
+def _bascule_rule(ok: int) -> Callable[[Caller], int]:
+    return lambda c: ok if c.bascule else 403
+
+
+def _national_check(w: World, c: Caller, r: httpx.Response) -> None:
+    body = r.json()
+    assert body["total"] == 101
+    item = next(i for i in body["items"] if i["departement"] == "75")
+    assert item["statut"] == "bloque" and item["bloquants"]["GROUPE_NON_RATTACHE"] > 0
+
+
+def _departement_check(w: World, c: Caller, r: httpx.Response) -> None:
+    body = r.json()
+    assert (body["departement"], body["statut"]) == ("75", "bloque")
+    assert {d["code"] for d in body["details"]} >= {"GROUPE_NON_RATTACHE"}
+
+
+def _wave(w: World, c: Caller, _: bool) -> httpx.Response:
+    # A simulation: it writes nothing, whatever the caller.
+    body = {"departements": ["75"], "simulation": True}
+    return w.client.post(f"{API}/bascules", headers=w.of(c), json=body)
+
+
+def _wave_check(w: World, c: Caller, r: httpx.Response) -> None:
+    body = r.json()
+    assert (body["type"], body["simulation"], body["soumis_par"]) == ("bascule", True, c.courriel)
+    job = w.wait(w.of(c), body["id"])  # 75 is not ready: its one unit says why
+    assert job["statut"] == "echec", job
+    assert "GROUPE_NON_RATTACHE" in job["departements"][0]["message"]
+
+
 ROUTES: dict[tuple[str, str], Route] = {
     ("POST", f"{API}/imports"): Route(lambda c: 202 if c.importe else 403, _import, _import_check),
     ("GET", f"{API}/jobs"): Route(lambda c: 200, _list, _list_check),
@@ -759,6 +794,18 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("GET", f"{API}/capacites.xlsx"): Route(
         lambda c: 200 if c.lit_offre else 403, _get(f"{API}/capacites.xlsx"), _xlsx_check
+    ),
+    ("GET", f"{API}/bascules/preparation"): Route(
+        _bascule_rule(200), _get(f"{API}/bascules/preparation"), _national_check
+    ),
+    ("GET", f"{API}/departements/{{code}}/bascule/preparation"): Route(
+        _bascule_rule(200),
+        _get(f"{API}/departements/75/bascule/preparation"),
+        _departement_check,
+    ),
+    ("POST", f"{API}/bascules"): Route(_bascule_rule(202), _wave, _wave_check),
+    ("GET", f"{API}/departements/{{code}}/groupes-places"): Route(
+        _read_offre_75, _get(f"{API}/departements/75/groupes-places"), _page_check
     ),
 }
 

@@ -102,3 +102,49 @@ def contexte(**kw: Any) -> Contexte:
         "entites": {SIREN: "Association Le Relais", "552081317": "Autre association"},
     }
     return Contexte(**{**values, **kw})
+
+
+def preflight_data(**kw: Any) -> Any:
+    """A département 93 ready for Temps 3: one active structure (1) with two groupes attached
+    to an open CHRS, one inactive groupe; two accounts decided « migrer » with their scope."""
+    from service.bascule.model import Rattachement
+    from service.bascule.preflight import Cible, Groupe, PreflightData, by_email
+    from service.rattachement.context import CompteDecision, GroupeDecision
+
+    comptes = (
+        account(100, "ECOUTANT", email="c.martin@siao93.fr"),
+        account(101, "GESTIONNAIRE_STRUCTURE", email="l.petit@relais.fr", structure_id=1),
+    )
+    values: dict[str, Any] = {
+        "departements": ("93",),
+        "basculees": {},
+        "groupes": {
+            "93": (
+                Groupe(10, 1, "Insertion – Homme seul", "insertion", 10, 8, True),
+                Groupe(11, 1, "Insertion – Femme seule", "insertion", 6, 6, True),
+                Groupe(12, 1, "Hiver", "hiver", 4, 0, False),
+            )
+        },
+        "decisions_groupes": {
+            10: GroupeDecision("rattacher", "DSP-93-000001"),
+            11: GroupeDecision("rattacher", "DSP-93-000001"),
+        },
+        "dispositifs": {
+            "DSP-93-000001": Cible("93", "HEB_CHRS", False, SIREN),
+            "DSP-93-000002": Cible("93", "VS_MARAUDE", False, SIREN),
+            "DSP-93-000003": Cible("93", "HEB_CHRS", True, SIREN),
+        },
+        "comptes": {"93": comptes},
+        "decisions_comptes": {
+            100: CompteDecision("migrer", "ECOUTANT_115", ("93",)),
+            101: CompteDecision("migrer", "RESPONSABLE_DISPOSITIF", dispositifs=("DSP-93-000001",)),
+        },
+        "acquittees": {},
+        "comptes_meme_courriel": by_email(comptes),
+        "courriels_module": frozenset(),
+        "courriels_migres": {"c.martin@siao93.fr": (100,), "l.petit@relais.fr": (101,)},
+        "rattachements": {1: Rattachement(frozenset({"DSP-93-000001"}), frozenset({SIREN}))},
+        "sirens": frozenset({SIREN}),
+        "references": {},
+    }
+    return PreflightData(**{**values, **kw})

@@ -207,6 +207,20 @@ def from_plan() -> Iterator[Anomalie]:
     ]  # fmt: skip
     plan = plan_departement("75", staged, [], mirror=False, state_profile=False, today="2026-01-01")
     yield from plan.anomalies
+    # Temps 1 next to Temps 2 and 3: closing a dispositif that holds groupes, or a target.
+    live = [
+        {"id": n, "identifiant": f"DSP-75-00000{n}", "siren": "552081317", "nom": f"CHRS {n}",
+         "type_code": "HEB_CHRS", "departement": "75"}
+        for n in (1, 2)
+    ]  # fmt: skip
+    closing = [
+        StagedRow(n + 1, {**row, "date_fermeture": "2026-12-31"}) for n, row in enumerate(live, 1)
+    ]
+    plan = plan_departement(
+        "75", closing, live, mirror=False, state_profile=True, today="2026-01-01",
+        occupied={"DSP-75-000001": 3}, targets={"DSP-75-000002": 2},
+    )  # fmt: skip
+    yield from plan.anomalies
 
 
 @pytest.fixture(scope="module")
