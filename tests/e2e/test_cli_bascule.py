@@ -67,4 +67,4 @@ def test_preparation_simulation_and_switch(process_stack: FaultStack, tmp_path: 
     operator = stack.user("operateur.93@siao93.fr", "OPERATEUR_SIAO", "93")
     refused = offre(stack, operator["Authorization"].split()[1], "bascule", "preparation")
     assert refused.returncode == 1
-    assert "Refusé (403)" in refused.stdout
+    assert "HTTP 403" in refused.stderr

@@ -51,7 +51,7 @@ def test_capacity_report(process_stack: FaultStack, tmp_path: Path) -> None:
     ]
 
     refused = offre(stack, token, "capacites", "--departement", "93")
-    assert refused.returncode == 1 and "Refusé (404)" in refused.stdout
+    assert refused.returncode == 1 and "HTTP 404" in refused.stderr
 
     national = stack.user("equipe@exemple.gouv.fr", "ADMIN_NATIONAL")["Authorization"].split()[1]
     whole = offre(stack, national, "capacites")
