@@ -20,11 +20,11 @@ import argparse
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from random import Random
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from stdnum import luhn
 
 from service.imports.columns import DISPOSITIFS, ENTITES
@@ -254,9 +254,15 @@ def dispositif_rows(
         ]
 
 
-def write_workbook(path: Path, n_entites: int, n_dispositifs: int, graine: int) -> None:
+def write_workbook(
+    path: Path,
+    n_entites: int,
+    n_dispositifs: int,
+    graine: int,
+    codes: list[str] | None = None,
+) -> None:
     rng = Random(graine)
-    codes = [d.code for d in departements()]
+    codes = codes or [d.code for d in departements()]
     entites = generate_entites(rng, n_entites, codes)
     wb = Workbook(write_only=True)
     wb.properties.created = _FIXED_DATE
@@ -274,30 +280,53 @@ def write_workbook(path: Path, n_entites: int, n_dispositifs: int, graine: int) 
     wb.save(path)
 
 
-def default_path(n_entites: int, n_dispositifs: int, graine: int) -> Path:
-    return OUT / f"offre_{n_entites}e_{n_dispositifs}d_g{graine}.xlsx"
+def default_path(
+    n_entites: int, n_dispositifs: int, graine: int, codes: list[str] | None = None
+) -> Path:
+    where = f"_{'-'.join(codes)}" if codes else ""
+    return OUT / f"offre_{n_entites}e_{n_dispositifs}d_g{graine}{where}.xlsx"
 
 
-def ensure_workbook(n_entites: int, n_dispositifs: int, graine: int) -> tuple[Path, float | None]:
+def ensure_workbook(
+    n_entites: int, n_dispositifs: int, graine: int, codes: list[str] | None = None
+) -> tuple[Path, float | None]:
     """The workbook of these sizes and seed, generated if missing; (path, seconds or None)."""
-    path = default_path(n_entites, n_dispositifs, graine)
+    path = default_path(n_entites, n_dispositifs, graine, codes)
     if path.exists():
         return path, None
     started = time.perf_counter()
-    write_workbook(path, n_entites, n_dispositifs, graine)
+    write_workbook(path, n_entites, n_dispositifs, graine, codes)
     return path, time.perf_counter() - started
+
+
+def resaved_copy(path: Path) -> tuple[Path, float | None]:
+    """The same rows saved again by a spreadsheet program (openpyxl here): other bytes, other
+    XML (shared strings instead of inline ones), so no shortcut on the file's hash can apply."""
+    target = path.with_name(path.stem + "_reenregistre.xlsx")
+    if target.exists():
+        return target, None
+    started = time.perf_counter()
+    workbook = load_workbook(path)
+    workbook.properties.modified = datetime.now(UTC).replace(tzinfo=None)
+    workbook.save(target)
+    return target, time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entites", type=int, default=20_000)
     parser.add_argument("--dispositifs", type=int, default=100_000)
-    parser.add_argument("--graine", "--seed", type=int, default=1)
+    parser.add_argument("--graine", "--seed", type=int, default=11)
+    parser.add_argument(
+        "--departement", action="append", default=None, help="seulement ces départements"
+    )
     parser.add_argument("--sortie", type=Path, default=None, help="fichier .xlsx à écrire")
     args = parser.parse_args()
-    path = args.sortie or default_path(args.entites, args.dispositifs, args.graine)
+    path = args.sortie or default_path(
+        args.entites, args.dispositifs, args.graine, args.departement
+    )
     started = time.perf_counter()
-    write_workbook(path, args.entites, args.dispositifs, args.graine)
+    write_workbook(path, args.entites, args.dispositifs, args.graine, args.departement)
     seconds = time.perf_counter() - started
     size = path.stat().st_size
     print(
