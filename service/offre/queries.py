@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from service.auth.tables import Utilisateur
@@ -235,7 +236,7 @@ def temps1_figures(session: Session, codes: Sequence[str] | None = None) -> list
             JobDepartement.departement.in_(list(figures)),
         )
         .order_by(JobDepartement.departement, JobDepartement.fin.desc())
-        .distinct(JobDepartement.departement)
+        .ext(distinct_on(JobDepartement.departement))
     )
     for dep, fin, job_id in last:
         figures[dep].update(dernier_import=fin, dernier_import_job=job_id)
