@@ -24,7 +24,7 @@ lint: setup
 test: lint
 	scripts/install-libreoffice.sh
 	scripts/install-chromium.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 demo: setup
 	$(BIN)/offre demo --garder
