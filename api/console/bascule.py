@@ -66,6 +66,11 @@ def _whole(raw: object, label: str) -> int | None:
     return int(value)
 
 
+def _has_work(item: Mapping[str, Any]) -> bool:
+    """Ready, with legacy rows to move: a département without any is ready but not checked."""
+    return bool(item["statut"] == "pret" and (item["groupes"] or item["utilisateurs"]))
+
+
 def _dashboard(
     request: Request,
     session: Session,
@@ -78,10 +83,14 @@ def _dashboard(
 ) -> HTMLResponse:
     found = preparation_nationale(session)
     statut = request.query_params.get("statut") or None
-    items = [i for i in found["items"] if statut is None or i["statut"] == statut]
+    # By code, the order a wave checked in the table leaves in.
+    items = sorted(
+        (i for i in found["items"] if statut is None or i["statut"] == statut),
+        key=lambda i: str(i["departement"]),
+    )
     if coches is None:
         wanted = request.query_params.get("cocher")
-        coches = {i["departement"] for i in items if wanted == "prets" and i["statut"] == "pret"}
+        coches = {i["departement"] for i in items if wanted == "prets" and _has_work(i)}
     codes_vus = sorted(
         {c for i in found["items"] for c in i["bloquants"]}, key=list(LIBELLES).index
     )

@@ -90,7 +90,7 @@ def test_dashboard_wave_and_rollback(
     assert 'data-statut="pret"' in _row(page.text, READY)
     blocked = _row(page.text, BLOCKED)
     assert 'data-statut="bloque"' in blocked
-    assert "<code>GROUPE_NON_RATTACHE</code>&nbsp;×&nbsp;1" in blocked
+    assert "GROUPE_NON_RATTACHE&nbsp;×&nbsp;1" in blocked
     checked = browser.get("/console/bascule?statut=pret&cocher=prets").text
     assert re.search(rf'id="choix-{READY}" [^>]*checked', checked)
     assert f'id="departement-{BLOCKED}"' not in checked
