@@ -12,12 +12,23 @@ const LIBELLES = {
   echec: (d) => `échec : ${d.message || ""}`,
   annule: (d) => "annulé" + (d.message ? ` : ${d.message}` : ""),
 };
-// Une bascule (Temps 3) : chaque département bascule en entier, ou échoue en disant pourquoi,
-// ou ne part pas après trop d'échecs (« non lancé »).
-const BASCULE = {
+// Une bascule (Temps 3) et un retour arrière : chaque département bascule (ou est rétabli) en
+// entier, ou échoue en disant pourquoi, ou ne part pas après trop d'échecs (« non lancé »).
+const PAR_DEPARTEMENT = new Set(["bascule", "retour_arriere"]);
+const UNITES = {
   en_attente: () => "en attente de son tour",
-  application: (d, section) => (section.dataset.simulation === "oui" ? "simulation en cours" : "bascule en cours"),
-  termine: (d) => (d.message || "terminé").replace("Simulation : ", ""),
+  application: (d, section) =>
+    section.dataset.type === "retour_arriere"
+      ? "retour arrière en cours"
+      : section.dataset.simulation === "oui"
+        ? "simulation en cours"
+        : "bascule en cours",
+  termine: (d, section) =>
+    section.dataset.type === "retour_arriere"
+      ? d.message || "terminé"
+      : section.dataset.simulation === "oui"
+        ? `simulé : basculerait ${d.creations} groupe(s) de places, ${d.modifications} compte(s) migré(s) ou lié(s)`
+        : `basculé : ${d.creations} groupe(s) de places sous leurs dispositifs, ${d.modifications} compte(s) migré(s) ou lié(s)`,
   echec: (d) => `échec : ${d.message || ""}`,
   annule: (d) =>
     d.message?.startsWith("Non lancé")
@@ -59,14 +70,14 @@ function barre(liste, d, libelles) {
 
 function afficher(section, job) {
   const liste = section.querySelector("#barres");
-  const bascule = section.dataset.type === "bascule";
-  for (const d of job.departements) barre(liste, d, bascule ? BASCULE : LIBELLES);
+  const parDepartement = PAR_DEPARTEMENT.has(section.dataset.type);
+  for (const d of job.departements) barre(liste, d, parDepartement ? UNITES : LIBELLES);
   for (const nom of ["lignes", "erreurs", "avertissements", "creations", "modifications", "inchanges", "fermetures"]) {
     const cellule = document.getElementById(`compteur-${nom}`);
     if (cellule) cellule.textContent = job[nom];
   }
   const resume = document.getElementById("progression-job");
-  if (resume && bascule) {
+  if (resume && parDepartement) {
     const finis = job.departements.filter((d) => FINIS.has(d.statut)).length;
     resume.textContent = `${finis} département(s) traité(s) sur ${job.departements.length}.`;
   } else if (resume) {
