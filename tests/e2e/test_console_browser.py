@@ -536,6 +536,22 @@ def test_bascule_dashboard_in_chromium(stack: Any, chromium: Any, tmp_path: Path
     assert _digests(stack, "13") == before
     national.page.goto(job_url)
     assert "Annulé par le job" in page.locator("#unite-13").inner_text()
+
+    # 93's rollback once a moved groupe changed in the module: the preview says what, the
+    # confirmation is refused with the message, and « forcer » is offered.
+    stack.execute(
+        "UPDATE offre.groupe_places SET libelle = libelle || ' (modifié)' WHERE id = (SELECT "
+        "min(g.id) FROM offre.groupe_places g JOIN offre.dispositif d ON d.id = g.dispositif_id "
+        "WHERE d.departement = '93')"
+    )
+    page.click("#unite-93 a:has-text('Revenir en arrière')")
+    page.wait_for_url(re.compile(r".*/retour-bascule\?departement=93$"))
+    assert "MODIFIE_DEPUIS" in page.locator("#modifie-depuis").inner_text()
+    page.check("#confirme-retour", force=True)
+    page.click("#bouton-retour")
+    page.wait_for_selector("text=Retour arrière refusé")
+    assert page.locator("#forcer").count() == 1
+    national.check("bascule-retour-refuse")
     national.goto("/console/bascule")
     assert page.locator("#departement-13").get_attribute("data-statut") == "pret"
     assert page.locator("#departement-75").get_attribute("data-statut") == "bascule"
