@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.console import capacites, comptes, connexion, jobs, pages, rattachement, saisie
+from api.console import bascule, capacites, comptes, connexion, jobs, pages, rattachement, saisie
 from api.console.web import HERE, PageError, SignInRequired, render, sign_in_url
 from service.config import get_settings
 from service.logging import get_logger
@@ -72,7 +72,7 @@ def create_console() -> FastAPI:
         log.warning("console.dsfr_missing", dossier=str(dsfr), aide="lancez « make setup »")
     console.mount("/static/dsfr", StaticFiles(directory=dsfr, check_dir=False), name="dsfr")
     console.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (connexion, pages, jobs, saisie, rattachement, comptes, capacites):
+    for module in (connexion, pages, jobs, saisie, rattachement, comptes, capacites, bascule):
         console.include_router(module.router)
 
     @console.exception_handler(SignInRequired)

@@ -43,6 +43,7 @@ FLASH = {
     "revenir": "Retour arrière demandé : il apparaît ci-dessous une fois lancé.",
 }
 IMPORT = "import_offre"
+BASCULE = "bascule"
 # Kinds a person confirms from the job page (their confirmation needs no typed figure but the
 # mirror import's count of closures).
 CONFIRMED = (IMPORT, "rattachement")
@@ -145,6 +146,12 @@ def _render_job(
     plan, plan_total = plan_page(session, job.id, plan_filters, (pa - 1) * PER_PAGE, PER_PAGE)
     acting = may_act(session, visitor.identity, job)
     mirror = job.type == IMPORT and kind.options(job).mode == "miroir"
+    revertible = (
+        acting
+        and job.statut == Statut.TERMINE
+        and job.type != "retour_arriere"
+        and job.retour_arriere_job_id is None
+    )
     return render(
         request,
         "job.html",
@@ -169,10 +176,11 @@ def _render_job(
         fichiers=bool(kind.exports),
         peut_confirmer=acting and job.statut == Statut.VALIDE and job.type in CONFIRMED,
         peut_annuler=acting and job.statut not in FINAL,
-        peut_revenir=acting
-        and job.statut == Statut.TERMINE
-        and job.type != "retour_arriere"
-        and job.retour_arriere_job_id is None,
+        peut_revenir=revertible and job.type != BASCULE,
+        # A wave is reverted per département, its preview read first (console/bascule.py).
+        peut_revenir_bascule=revertible
+        and job.type == BASCULE
+        and not job.options.get("simulation"),
         peut_forcer=holds(visitor.identity.profil, Action.FORCER_RETOUR),
         miroir=mirror,
         fermetures=closures_planned(session, job) if mirror else 0,

@@ -78,6 +78,11 @@ class Visitor:
         return holds(self.identity.profil, Action.RATTACHER)
 
     @property
+    def basculeur(self) -> bool:
+        """Switches départements to the module (Temps 3): the national team only."""
+        return holds(self.identity.profil, Action.BASCULER)
+
+    @property
     def state_profile(self) -> bool:
         return can(self.identity, Action.ECRIRE_FINANCEMENT)
 

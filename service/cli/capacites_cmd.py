@@ -105,6 +105,26 @@ def _national(report: dict[str, Any]) -> None:
         console.print(f"Non basculé(s) ({len(waiting)}) : {shown}")
 
 
+def compact(report: dict[str, Any]) -> Table:
+    """The national report in one table: each switched département, then all of them, per
+    unit (what `offre demo` shows after its switch)."""
+    table = Table(
+        "Département",
+        "Unité",
+        *FIGURES,
+        title=f"Capacité financée et occupation — {report['departements_bascules']} "
+        f"département(s) basculé(s) sur {len(report['departements'])}",
+    )
+    for d in report["departements"]:
+        for n, t in enumerate(d["totaux"] if d["statut"] == "bascule" else ()):
+            name = "" if n else f"{d['departement']} {d['nom']}"  # once per département
+            table.add_row(name, t["unite"], *_figures(t))
+    table.add_section()
+    for t in report["totaux"]:
+        table.add_row("Ensemble", t["unite"], *_figures(t), style="bold")
+    return table
+
+
 def capacites(
     departement: Annotated[
         str | None, typer.Option(help="Un département (défaut : tout votre périmètre).")

@@ -46,7 +46,8 @@ def demo(
     département, application, ré-import du même fichier (rien ne doit changer), puis Temps 2 :
     classeur de rattachement de chaque département, propositions acceptées, import,
     application et chiffres du rattachement ; Temps 3 : ce qui bloque réglé par saisie,
-    bascule des départements prêts, retour arrière de l'un d'eux (empreintes des tables SI
+    bascule des départements prêts, rapport capacité financée et occupation
+    (national et par département), retour arrière de l'un d'eux (empreintes des tables SI
     SIAO avant / après) ; enfin l'adresse de la console web et un code de connexion à usage
     unique."""
     from service.auth.tokens import issue_token

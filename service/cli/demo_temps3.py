@@ -1,7 +1,8 @@
 """The Temps 3 part of `offre demo`: the national team settles by screen entry what still blocks
 each département — accounts left undecided or in conflict deactivated, alerts acknowledged,
 excluded groupes that still have people in them attached —, switches the départements in one
-wave followed per département, then rolls one back and shows its legacy tables restored
+wave followed per département, prints the capacity report of the switched départements (the
+API's, like `offre capacites`), then rolls one back and shows its legacy tables restored
 (digests before / after)."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from service.cli.capacites_cmd import compact
 from service.cli.client import ApiFailure, Client
 from service.cli.connect import Api
 from service.cli.progress import follow
@@ -111,6 +113,8 @@ def temps3(api: Api, console: Console, database_url: str, codes: Sequence[str]) 
         for code in ready:
             found = client.http.get(f"/api/v1/departements/{code}/groupes-places").json()
             console.print(f"{code} : {found['total']} groupes de places sous leurs dispositifs.")
+        console.rule("Temps 3 — capacité financée et occupation")
+        console.print(compact(client.capacites(None)))
         console.rule(f"Temps 3 — retour arrière du {last}")
         revert = client.revert(job["id"], departements=[last], forcer=False)
         revert = follow(api, revert["id"], console, until_applied=False, detail=_unit)

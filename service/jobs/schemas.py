@@ -32,6 +32,9 @@ class DepartementFigures(Compteurs):
     debut: datetime | None = None
     fin: datetime | None = None
     message: str | None = None
+    retour_arriere_job_id: int | None = Field(
+        None, description="Le job qui a annulé ce département, s'il y en a un."
+    )
 
 
 class JobFigures(Compteurs):

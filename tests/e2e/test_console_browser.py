@@ -414,3 +414,156 @@ def test_temps2_and_capacities_in_chromium(stack: Any, chromium: Any, tmp_path: 
 
     outside = [u for u in requests if not u.startswith((base + "/", "data:", "blob:", "about:"))]
     assert not outside, outside
+
+
+def _block(stack: Any, headers: dict[str, str]) -> None:
+    """69 keeps a groupe to decide, 33 a groupe excluded though people live in it."""
+    for dep, body in (("69", {"decision": None}), ("33", {"decision": "exclure"})):
+        listing = stack.http.get(
+            f"/api/v1/departements/{dep}/propositions", headers=headers, params={"taille": 1000}
+        ).json()["items"]
+        groupe = next(p["groupe"] for p in listing if p["places_occupees"] > 0)
+        response = stack.http.put(
+            f"/api/v1/groupes-places/{groupe}/rattachement", headers=headers, json=body
+        )
+        assert response.status_code == 200, response.text
+
+
+def _digests(stack: Any, dep: str) -> dict[str, str]:
+    from service.db.engine import make_engine
+    from service.legacy.digests import siao_digests
+
+    engine = make_engine(stack.database_url)
+    try:
+        with engine.connect() as conn:
+            return siao_digests(conn, dep)
+    finally:
+        engine.dispose()
+
+
+def _text(page: Any, selector: str) -> str:
+    return " ".join(page.locator(selector).inner_text().replace("\xa0", " ").split())
+
+
+def _job_final(me: Pages, statut: str) -> None:
+    """The job page rendered once the job ended (the live page reloads itself then)."""
+    me.page.wait_for_url(re.compile(r".*/console/jobs/\d+$"))
+    me.page.wait_for_function(
+        "statut => document.querySelector('[data-flux]')?.dataset.statut === statut",
+        arg=statut,
+        timeout=120_000,
+    )
+    me.page.wait_for_load_state()
+
+
+def test_bascule_dashboard_in_chromium(stack: Any, chromium: Any, tmp_path: Path) -> None:
+    """Issue 12's « Done when » in the console: the national team sees 3 départements of 5
+    ready and why the other 2 are not, simulates the 2 blocked ones (the second « non lancé »
+    after the first failure), switches the 3 ready ones followed live, rolls one back after
+    reading its preview and finds its legacy rows as they were; another profile gets 403."""
+    from tests.support.temps3 import ready_stack
+
+    base = f"http://127.0.0.1:{stack.api_port}"
+    requests: list[str] = []
+    headers = ready_stack(stack, ("75", "93", "13", "69", "33"), tmp_path)
+    _block(stack, headers)
+    before = _digests(stack, "13")
+
+    national = Pages(chromium, base, requests)
+    page = national.page
+    national.sign_in(_code(stack, NATIONAL))
+    page.click("#navigation a:has-text('Bascule (Temps 3)')")
+    page.wait_for_url(re.compile(r".*/console/bascule$"))
+    assert page.locator("#table-bascule tbody tr").count() == 101
+    states = {
+        dep: page.locator(f"#departement-{dep}").get_attribute("data-statut")
+        for dep in ("75", "93", "13", "69", "33")
+    }
+    assert states == {"75": "pret", "93": "pret", "13": "pret", "69": "bloque", "33": "bloque"}
+    assert "GROUPE_NON_RATTACHE × 1" in _text(page, "#departement-69")
+    assert "GROUPE_EXCLU_OCCUPE × 1" in _text(page, "#departement-33")
+    assert page.locator("#resume-bloque").inner_text() == "2"
+    national.check("bascule")
+
+    # Why 33 is blocked, item by item.
+    page.click("#departement-33 a:has-text('Préparation')")
+    page.wait_for_url(re.compile(r".*/console/departements/33/bascule$"))
+    assert page.locator("#bloquant-GROUPE_EXCLU_OCCUPE tbody tr").count() == 1
+    national.check("bascule-departement")
+
+    # A simulation of the 2 blocked ones, one at a time, stopping after a failure.
+    national.goto("/console/bascule?statut=bloque")
+    assert page.locator("#table-bascule tbody tr").count() == 2
+    page.check("#choix-33", force=True)
+    page.check("#choix-69", force=True)
+    page.fill("#parallele", "1")
+    page.fill("#arret_apres_echecs", "1")
+    page.click("#bouton-simuler")
+    _job_final(national, "echec")
+    assert "échec" in _text(page, "#unite-33 .fr-badge").lower()  # badges are in capitals
+    assert "non lancé" in _text(page, "#unite-69 .fr-badge").lower()
+    assert "non lancé — arrêt après 1 échec(s)" in page.locator("#barres").inner_text()
+    national.check("bascule-job-echec")
+
+    # The 3 ready ones, two at a time, followed live on the job page.
+    national.goto("/console/bascule")
+    page.click("a:has-text('Cocher les départements prêts')")
+    page.wait_for_url(re.compile(r".*cocher=prets$"))
+    checked = page.locator("#table-bascule input[type=checkbox]:checked")
+    assert sorted(checked.evaluate_all("c => c.map(e => e.value)")) == ["13", "75", "93"]
+    page.fill("#parallele", "2")
+    page.check("#confirme-vague", force=True)
+    page.click("#bouton-basculer")
+    _job_final(national, "termine")
+    assert any("/evenements" in url for url in requests), "pas de flux en direct"
+    for dep in ("75", "93", "13"):
+        assert "basculé" in _text(page, f"#unite-{dep} .fr-badge").lower()
+        assert page.locator(f"#barre-{dep}").get_attribute("data-statut") == "termine"
+    assert int(page.locator("#compteur-creations").inner_text()) > 0
+    national.check("bascule-job")
+    job_url = page.url
+
+    # The rollback of 13: its preview, then the confirmation; its legacy rows as they were.
+    page.click("#unite-13 a:has-text('Revenir en arrière')")
+    page.wait_for_url(re.compile(r".*/retour-bascule\?departement=13$"))
+    assert "13 — " in page.locator("#table-retour tbody").inner_text()
+    national.check("bascule-retour")
+    page.check("#confirme-retour", force=True)
+    page.click("#bouton-retour")
+    _job_final(national, "termine")
+    assert "Retour arrière" in page.locator("h1").inner_text()
+    national.check("bascule-retour-job")
+    assert _digests(stack, "13") == before
+    national.page.goto(job_url)
+    assert "Annulé par le job" in page.locator("#unite-13").inner_text()
+
+    # 93's rollback once a moved groupe changed in the module: the preview says what, the
+    # confirmation is refused with the message, and « forcer » is offered.
+    stack.execute(
+        "UPDATE offre.groupe_places SET libelle = libelle || ' (modifié)' WHERE id = (SELECT "
+        "min(g.id) FROM offre.groupe_places g JOIN offre.dispositif d ON d.id = g.dispositif_id "
+        "WHERE d.departement = '93')"
+    )
+    page.click("#unite-93 a:has-text('Revenir en arrière')")
+    page.wait_for_url(re.compile(r".*/retour-bascule\?departement=93$"))
+    assert "MODIFIE_DEPUIS" in page.locator("#modifie-depuis").inner_text()
+    page.check("#confirme-retour", force=True)
+    page.click("#bouton-retour")
+    page.wait_for_selector("text=Retour arrière refusé")
+    assert page.locator("#forcer").count() == 1
+    national.check("bascule-retour-refuse")
+    national.goto("/console/bascule")
+    assert page.locator("#departement-13").get_attribute("data-statut") == "pret"
+    assert page.locator("#departement-75").get_attribute("data-statut") == "bascule"
+
+    # Another profile: no link, and the page is refused.
+    other = Pages(chromium, base, requests)
+    other.sign_in(_code(stack, ADMIN_75))
+    assert other.page.locator("#navigation a:has-text('Bascule')").count() == 0
+    response = other.page.goto(base + "/console/bascule")
+    assert response is not None and response.status == 403
+    assert "réservée à l'administration nationale" in other.page.content()
+    other.check("bascule-interdit")
+
+    outside = [u for u in requests if not u.startswith((base + "/", "data:", "blob:", "about:"))]
+    assert not outside, outside

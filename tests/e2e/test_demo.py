@@ -1,5 +1,6 @@
-"""`offre demo`: its terminal tells the story and shows the progress bars, nothing else; the
-API, worker and beat write to log files of the data folder, whose path it prints."""
+"""`offre demo`: its terminal tells the story and shows the progress bars, nothing else (the
+capacity report of the switched département included); the API, worker and beat write to log
+files of the data folder, whose path it prints."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ def test_demo_terminal_is_the_narrative_only() -> None:
         logs = data_dir / "journaux"
         assert f"Journaux de l'API, du worker et de beat : {logs}/" in terminal
         assert "Ré-import du même fichier" in terminal and "0 créé(s), 0 modifié(s)" in terminal
+        # Temps 3: the capacity report of the switched département, before its rollback.
+        report = terminal.index("Capacité financée et occupation — 1 département(s) basculé(s)")
+        assert "│ 75 Paris" in terminal[report:] and "│ Ensemble" in terminal[report:]
+        assert report < terminal.index("Retour arrière du 75")
         for noise in ("celery@", "[tasks]", "SecurityWarning", "superuser", "INFO", "Uvicorn",
                       "[info", "Traceback", "beat: Starting"):  # fmt: skip
             assert noise not in terminal, noise

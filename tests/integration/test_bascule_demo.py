@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from service.cli.client import Client
 from service.cli.connect import Api
 from service.cli.demo_temps3 import temps3
+from service.legacy.digests import KEYS
 from tests.support.rattachement import NATIONAL
 from tests.support.temps3 import temps3_world
 
@@ -56,7 +57,15 @@ def test_demo_settles_switches_and_rolls_one_back(
     assert "75 : prêt" in shown and "93 : prêt" in shown, shown
     assert "réglé par saisie" in shown
     assert "Retour arrière du 93" in shown
-    rows: list[Any] = [line for line in shown.splitlines() if line.startswith("│ ")]
+    assert "Capacité financée et occupation — 2 département(s) basculé(s) sur 101" in shown
+    assert "│ 75 Paris " in shown and "│ 93 Seine-Saint-Denis " in shown
+    assert "│ Ensemble" in shown
+    assert shown.index("basculé(s) sur 101") < shown.index("Retour arrière du 93")
+    rows: list[Any] = [
+        line
+        for line in shown.splitlines()
+        if line.startswith("│ ") and line.split("│")[1].strip() in KEYS
+    ]
     assert len(rows) == 5 and all(line.split("│")[-2].strip() == "oui" for line in rows), shown
     with engine.connect() as conn:
         switched = conn.execute(

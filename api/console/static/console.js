@@ -12,10 +12,34 @@ const LIBELLES = {
   echec: (d) => `échec : ${d.message || ""}`,
   annule: (d) => "annulé" + (d.message ? ` : ${d.message}` : ""),
 };
+// Une bascule (Temps 3) et un retour arrière : chaque département bascule (ou est rétabli) en
+// entier, ou échoue en disant pourquoi, ou ne part pas après trop d'échecs (« non lancé »).
+const PAR_DEPARTEMENT = new Set(["bascule", "retour_arriere"]);
+const UNITES = {
+  en_attente: () => "en attente de son tour",
+  application: (d, section) =>
+    section.dataset.type === "retour_arriere"
+      ? "retour arrière en cours"
+      : section.dataset.simulation === "oui"
+        ? "simulation en cours"
+        : "bascule en cours",
+  termine: (d, section) =>
+    section.dataset.type === "retour_arriere"
+      ? d.message || "terminé"
+      : section.dataset.simulation === "oui"
+        ? `simulé : basculerait ${d.creations} groupe(s) de places, ${d.modifications} compte(s) migré(s) ou lié(s)`
+        : `basculé : ${d.creations} groupe(s) de places sous leurs dispositifs, ${d.modifications} compte(s) migré(s) ou lié(s)`,
+  echec: (d) => `échec : ${d.message || ""}`,
+  annule: (d) =>
+    d.message?.startsWith("Non lancé")
+      ? `non lancé${d.message.slice(9).replace(" :", " —")}`
+      : "annulé" + (d.message ? ` : ${d.message}` : ""),
+};
+const FINIS = new Set(["termine", "echec", "annule"]);
 const EN_COURS = new Set(["analyse", "application"]);
 const ATTENTE = new Set(["valide", "invalide", "termine", "echec", "annule"]);
 
-function barre(liste, d) {
+function barre(liste, d, libelles) {
   let item = liste.querySelector(`.console-barre[data-departement="${d.departement}"]`);
   if (!item) {
     liste.querySelector(".console-barre--vide")?.remove();
@@ -35,7 +59,7 @@ function barre(liste, d) {
     item.append(label, progress);
     liste.append(item);
   }
-  const texte = (LIBELLES[d.statut] || (() => d.statut))(d);
+  const texte = (libelles[d.statut] || (() => d.statut))(d, liste.closest("section"));
   item.querySelector(".console-barre__texte").textContent = texte;
   const progress = item.querySelector("progress");
   progress.dataset.statut = d.statut;
@@ -46,13 +70,19 @@ function barre(liste, d) {
 
 function afficher(section, job) {
   const liste = section.querySelector("#barres");
-  for (const d of job.departements) barre(liste, d);
+  const parDepartement = PAR_DEPARTEMENT.has(section.dataset.type);
+  for (const d of job.departements) barre(liste, d, parDepartement ? UNITES : LIBELLES);
   for (const nom of ["lignes", "erreurs", "avertissements", "creations", "modifications", "inchanges", "fermetures"]) {
     const cellule = document.getElementById(`compteur-${nom}`);
     if (cellule) cellule.textContent = job[nom];
   }
   const resume = document.getElementById("progression-job");
-  if (resume) resume.textContent = `${job.traitees} ligne(s) analysée(s) sur ${job.lignes} lue(s) — étape « ${job.etape} ».`;
+  if (resume && parDepartement) {
+    const finis = job.departements.filter((d) => FINIS.has(d.statut)).length;
+    resume.textContent = `${finis} département(s) traité(s) sur ${job.departements.length}.`;
+  } else if (resume) {
+    resume.textContent = `${job.traitees} ligne(s) analysée(s) sur ${job.lignes} lue(s) — étape « ${job.etape} ».`;
+  }
   const statut = document.querySelector("#statut-job .fr-badge");
   if (statut) statut.textContent = job.libelle_statut;
   // Une fois le job en attente d'une personne ou fini, la page complète (anomalies, aperçu,
