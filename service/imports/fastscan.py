@@ -167,11 +167,12 @@ class _Counter:
         """Rows holding a cell, the first one on the row's number (calamine places a cell by its
         own reference). At the end, every other row must be self-closing (finish)."""
         occupied = _OCCUPIED_ROW.findall(region)
-        if [n for n, first in occupied if n != first]:
-            raise _Plain("ligne")
         if occupied:
-            self.scan.data_rows += len(occupied)
-            self.scan.max_row = max(self.scan.max_row, *(int(n) for n, _ in occupied))
+            numbers, firsts = zip(*occupied, strict=True)
+            if numbers != firsts:
+                raise _Plain("ligne")
+            self.scan.data_rows += len(numbers)
+            self.scan.max_row = max(self.scan.max_row, *map(int, numbers))
         self.rows += region.count(b"<row")
         self.row_ends += region.count(b"</row>")
         self.self_closing += region.count(b"/>")

@@ -18,6 +18,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import count, islice
 from operator import itemgetter
 
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, PasswordError
@@ -59,8 +60,8 @@ class SheetLayout:
     headers: dict[str, str]  # field → header as spelled in the file
 
 
-# (line, cells from column `offset` on) for every row after the header.
-_RowSource = Callable[[SheetLayout], Iterator[tuple[int, int, Sequence[CellValue]]]]
+# `offset`, then (line, cells from column `offset` on) for every row after the header.
+_RowSource = Callable[[SheetLayout], tuple[int, Iterator[tuple[int, Sequence[CellValue]]]]]
 
 
 @dataclass
@@ -84,10 +85,11 @@ class SheetReader:
             name, present = layout.spec.name, frozenset(layout.columns)
             fields, columns = list(layout.columns), list(layout.columns.values())
             batch: list[RawRow] = []
-            pick, shape = None, (-1, -1)
-            for line, offset, values in self._rows(layout):
-                if (offset, len(values)) != shape:  # calamine: once per sheet; CSV: per width
-                    shape, pick = (offset, len(values)), _picker(columns, offset, len(values))
+            pick, width = None, -1
+            offset, rows = self._rows(layout)
+            for line, values in rows:
+                if len(values) != width:  # calamine: once per sheet; CSV: per record width
+                    width, pick = len(values), _picker(columns, offset, len(values))
                 if pick is not None:
                     cells = dict(zip(fields, pick(values), strict=True))
                 else:
@@ -174,17 +176,14 @@ def open_workbook(
         layouts.append(layout)
         anomalies.extend(problems)
 
-    def sheet_rows(layout: SheetLayout) -> Iterator[tuple[int, int, Sequence[CellValue]]]:
+    def sheet_rows(layout: SheetLayout) -> tuple[int, Iterator[tuple[int, Sequence[CellValue]]]]:
         found = layout.found_name
         sheet = loaded.pop(found, None) or workbook.get_sheet_by_name(found)
-        offset = sheet.start[1] if sheet.start else 0
         # calamine's iter_rows starts at row 1 (leading empty rows are padded) but at the first
-        # used column: hence the offset (pinned by a test, should calamine change).
-        rows = sheet.iter_rows()
-        del sheet  # the iterator holds the sheet until its last row, and no longer
-        for index, values in enumerate(rows):
-            if index:
-                yield index + 1, offset, values
+        # used column: hence the offset (pinned by a test, should calamine change). The iterator
+        # holds the sheet until its last row, and no longer.
+        offset = sheet.start[1] if sheet.start else 0
+        return offset, zip(count(2), islice(sheet.iter_rows(), 1, None), strict=False)
 
     return SheetReader(layouts, anomalies, sheet_rows)
 
@@ -221,13 +220,13 @@ def read_csv(
         header = next(reader, [])
         # Counting once up front bounds the rows before any is imported; the decoded text is
         # already in memory (≤ the upload cap), the records are not kept.
-        count = sum(1 for record in reader if any(c.strip() for c in record))
+        data_rows = sum(1 for record in reader if any(c.strip() for c in record))
     except csv.Error as exc:
         return _failed(FICHIER_ILLISIBLE, f"Le fichier CSV est mal formé ({exc}). {_RESAVE}")
-    if count > limits.max_rows_per_file:
+    if data_rows > limits.max_rows_per_file:
         return _failed(
             TROP_DE_LIGNES,
-            f"Le fichier contient {count} lignes de données : un fichier est limité à "
+            f"Le fichier contient {data_rows} lignes de données : un fichier est limité à "
             f"{limits.max_rows_per_file}. Découpez-le, par exemple par département.",
         )
     cells = list(enumerate(header))
@@ -241,10 +240,8 @@ def read_csv(
         )
     layout, problems = _map_headers(spec, spec.name, cells)
 
-    def csv_rows(layout: SheetLayout) -> Iterator[tuple[int, int, Sequence[CellValue]]]:
-        for index, record in enumerate(records()):
-            if index:
-                yield index + 1, 0, record
+    def csv_rows(layout: SheetLayout) -> tuple[int, Iterator[tuple[int, Sequence[CellValue]]]]:
+        return 0, zip(count(2), islice(records(), 1, None), strict=False)
 
     return SheetReader([layout], problems, csv_rows)
 
@@ -363,7 +360,7 @@ def _header_anomaly(
 def _failed(code: str, message: str) -> SheetReader:
     """A reader without sheets: the file as a whole is refused (row 0)."""
     anomaly = Anomalie("", 0, "", "", code, Severite.ERREUR, message)
-    return SheetReader([], [anomaly], lambda _: iter(()))
+    return SheetReader([], [anomaly], lambda _: (0, iter(())))
 
 
 def _decode(data: bytes) -> str:
