@@ -2,22 +2,21 @@
 
 The full walk (sheetscan.XlsxSheet) costs ~7 Python callbacks per cell: several seconds for a
 national workbook of inline strings. Most sheets are plain: every cell carries its reference
-and a value, no formula, no error value, no DTD, no entity, no prefixed cell element, no limit
-reached. For those, a few searches per 64 KiB chunk (in C, cache-resident) and one Python step
-per row give the same SheetScan. Whatever is not recognisably plain — any `<f` element, a `t`
-attribute that is not a value type, an entity or character reference, a prefixed cell element
-(`<x:c>`), a self-closing element other than an empty row, an odd reference, a cell beyond the
+and a value or only a style, no formula, no error value, no DTD, no entity, no prefixed cell
+element, no limit reached. For those, a few searches per 64 KiB chunk (in C, cache-resident)
+give the same SheetScan. Whatever is not recognisably plain — any `<f` element, a `t` attribute
+that is not a value type, an entity or character reference, a prefixed cell element (`<x:c>`),
+a self-closing element other than an empty row or cell, an odd reference, a cell beyond the
 limits, a control byte, invalid UTF-8, a part that does not end with `</worksheet>` — answers
 None, and the caller runs the full walk, which decides and words any refusal as before. This
 pass only has to be sure of « plain », never of a problem.
 
 What it does not do: prove the part well-formed as expat does. A plain-looking part with, say,
 mismatched tag names reaches calamine, which refuses the sheet as unreadable (FICHIER_ILLISIBLE,
-from the reader rather than the pre-scan). And an empty cell written `<c r="B2" s="1"></c>` (no
-writer does: they write `<c …/>`, which sends the sheet to the full walk) counts as occupied, so
-max_row / max_column / data_rows may be larger than the walk's; the limits are still checked on
-every cell reference, so no sheet the walk refuses passes here.
-"""
+from the reader rather than the pre-scan). And only the first cell of a row is compared with the
+row's number: a later cell off it (no writer does that) leaves max_row / data_rows as the rows
+say, while the walk would follow the cell; both are bounded on every reference, so no sheet the
+walk refuses passes here."""
 
 from __future__ import annotations
 
@@ -54,29 +53,36 @@ _ODD_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)")
 _PREFIXED = re.compile(rb":(c|row|v|is|f|t|si|sheetData|worksheet)[\s/>]")
 _IN_DATA = frozenset((b"c", b"row", b"v", b"is", b"f", b"t", b"si", b"sheetData", b"worksheet"))
 _LETTERS = re.compile(rb"[A-Z]+")
+_EMPTY_CELL = re.compile(
+    rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"(?:\s+[A-Za-z]+="[^"<>]*")*\s*(?:/>|>\s*</c>)'
+)
+_ROW_WITHOUT_CELL = re.compile(rb"<row\b[^>]*(?<!/)>\s*</row>")
 # A row and its first cell: calamine places a cell by its own reference, the walk by its row's.
 _OCCUPIED_ROW = re.compile(rb'<row r="([1-9][0-9]*)"[^>]*(?<!/)>\s*<c r="[A-Z]{1,3}([1-9][0-9]*)"')
 
 
-def _above(limit: str, alphabet: str) -> str:
-    """A regex for the strings of `alphabet` greater than `limit`: same length, or longer."""
+def _up_to(limit: str, alphabet: str) -> str:
+    """A regex for the strings of `alphabet` from the first one up to `limit`: shorter, or the
+    same length and not greater (no leading zero for digits)."""
     low, high = alphabet[0], alphabet[-1]
-    first = alphabet[1] if alphabet == _DIGITS else low  # no leading zero
-    options = [f"[{first}-{high}][{low}-{high}]{{{len(limit)},}}"]
+    first = alphabet[1] if alphabet == _DIGITS else low
+    options = [f"[{first}-{high}][{low}-{high}]{{0,{len(limit) - 2}}}"] if len(limit) > 1 else []
     for i, char in enumerate(limit):
-        if char < high:
+        start = first if i == 0 else low
+        if char > start:
             rest = len(limit) - i - 1
-            options.append(f"{limit[:i]}[{chr(ord(char) + 1)}-{high}][{low}-{high}]{{{rest}}}")
-    return "|".join(options)
+            options.append(f"{limit[:i]}[{start}-{chr(ord(char) - 1)}][{low}-{high}]{{{rest}}}")
+    return "|".join([*options, limit])
 
 
 def _references(max_column: str, last_row: str) -> re.Pattern[bytes]:
     """A cell whose reference is not `letters ≤ max_column` + `1 ≤ row ≤ last_row` right after
     « <c »: a new greatest column, a cell beyond the limits, or an odd spelling (no reference,
-    leading zero, another attribute first…)."""
-    columns = f"(?!{_above(max_column, _LETTERS_ABC)})[A-Z]{{1,3}}" if max_column else "(?!)"
-    rows = f'(?!(?:{_above(last_row, _DIGITS)})")[1-9][0-9]{{0,6}}'
-    return re.compile(f'<c(?:[>/\t\r\n]|(?! r="{columns}{rows}"))'.encode())
+    leading zero, another attribute first…). Written as what is allowed: a cell costs one
+    failed match."""
+    columns = _up_to(max_column, _LETTERS_ABC) if max_column else "(?!)"
+    rows = _up_to(last_row, _DIGITS)
+    return re.compile(f'<c(?! r="(?:{columns})(?:{rows})")'.encode())
 
 
 class _Plain(Exception):
@@ -90,11 +96,10 @@ class _Counter:
         self.column = ""  # the greatest column seen, as letters
         self.references = _references(self.column, self.last_row)
         self.state = "head"
-        self.rows = self.row_ends = self.self_closing = 0
 
     def region(self, region: bytes) -> None:
-        """Complete tags and texts (a region never ends inside a tag, nor between a row's start
-        tag and its first child), split where the sheet data starts and ends."""
+        """Complete tags and texts, whole rows (see _cut), split where the sheet data starts and
+        ends."""
         if self.state == "head":
             start = _SHEET_DATA.search(region)
             if start is None:
@@ -139,6 +144,12 @@ class _Counter:
 
     def data(self, region: bytes) -> None:
         self.common(region, _IN_DATA)
+        self_closing = 0
+        if region.find(b"/>") >= 0 or region.find(b'"></c>') >= 0:
+            # A cell with only a style (`<c r="B7" s="3" t="n"/>`, what a template pre-formats)
+            # is no data for the walk, nor for calamine: it is not bounded either.
+            region = _EMPTY_CELL.sub(b"", region)
+            self_closing = region.count(b"/>")
         if region.find(b"<f") >= 0 and re.search(rb"<f[\s/>]", region):
             raise _Plain("formule")
         if _ODD_EQUALS.search(region):
@@ -147,7 +158,7 @@ class _Counter:
             if found.start() == 0 or region[found.start() - 1] not in _NAME_BYTES:
                 raise _Plain("type")
         self.cells(region)
-        self.scan_rows(region)
+        self.scan_rows(region, self_closing)
 
     def cells(self, region: bytes) -> None:
         """Every cell reference within the limits; the greatest column so far."""
@@ -163,9 +174,10 @@ class _Counter:
             self.references = _references(self.column, self.last_row)
             at = found.start()  # searched again: its row must be within the limits too
 
-    def scan_rows(self, region: bytes) -> None:
+    def scan_rows(self, region: bytes, self_closing: int) -> None:
         """Rows holding a cell, the first one on the row's number (calamine places a cell by its
-        own reference). At the end, every other row must be self-closing (finish)."""
+        own reference); the others without cell or self-closing, which must then be the only
+        self-closing elements left. A region holds whole rows (_cut)."""
         occupied = _OCCUPIED_ROW.findall(region)
         if occupied:
             numbers, firsts = zip(*occupied, strict=True)
@@ -173,15 +185,14 @@ class _Counter:
                 raise _Plain("ligne")
             self.scan.data_rows += len(numbers)
             self.scan.max_row = max(self.scan.max_row, *map(int, numbers))
-        self.rows += region.count(b"<row")
-        self.row_ends += region.count(b"</row>")
-        self.self_closing += region.count(b"/>")
+        rows, ends = region.count(b"<row"), region.count(b"</row>")
+        without_cell = len(_ROW_WITHOUT_CELL.findall(region)) if ends != len(occupied) else 0
+        if ends != len(occupied) + without_cell or rows - ends != self_closing:
+            raise _Plain("ligne")  # a row not whole, or another element left self-closing
 
     def finish(self) -> SheetScan:
-        if self.state != "tail" or self.row_ends != self.scan.data_rows:
-            raise _Plain("structure")  # a row without cell, or a cell outside a row
-        if self.rows - self.row_ends != self.self_closing:
-            raise _Plain("élément vide")  # <c …/>, <v/>, <t/>: the walk knows which count
+        if self.state != "tail":
+            raise _Plain("structure")
         return self.scan
 
 
@@ -197,7 +208,7 @@ def plain_sheet(chunks: Iterable[bytes], name: str, limits: Settings) -> SheetSc
                     carry = buffer  # the XML declaration or the root tag is not whole yet
                     continue
                 buffer, started = _after_prolog(buffer), True
-            cut = _cut(buffer)
+            cut = _cut(buffer, counter.state)
             if cut <= 0:
                 carry = buffer
                 if len(carry) > _MAX_CARRY:
@@ -228,14 +239,13 @@ def _after_prolog(buffer: bytes) -> bytes:
     return buffer[prolog.end() :]
 
 
-def _cut(buffer: bytes) -> int:
-    """Where the complete part of `buffer` ends: at its last « < » (a tag may be incomplete),
-    or before a row start tag still waiting for its first child."""
-    cut = buffer.rfind(b"<")
-    if cut <= 0:
-        return cut
-    head = buffer[:cut].rstrip()
-    tag = head.rfind(b"<")
-    if buffer.startswith(b"<row", tag) and head.endswith(b">") and not head.endswith(b"/>"):
-        return tag
-    return cut
+def _cut(buffer: bytes, state: str) -> int:
+    """Where the part of `buffer` to read now ends: before its last row start tag, so that a
+    region holds whole rows (0 while a row is longer than the buffer); out of the sheet data,
+    at its last « < » (a tag may be incomplete)."""
+    row = buffer.rfind(b"<row")
+    if row > 0:
+        return row
+    if state == "data" and buffer.find(_SHEET_DATA_END) < 0:
+        return 0
+    return buffer.rfind(b"<")

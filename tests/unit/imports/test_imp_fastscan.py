@@ -92,6 +92,21 @@ def test_escaped_markup_in_texts_is_text() -> None:
     assert fast(part) == walk(part) == SheetScan("Entités", 1, 4, 1)
 
 
+def test_cells_with_only_a_style_are_no_data_and_cost_nothing() -> None:
+    # What the template pre-formats (openpyxl writes « <c r="A2" s="6" t="n" /> »), a styled
+    # cell far away, a styled row without cells: not data, for the walk as for calamine.
+    body = rows_xml([HEADER])
+    body += '<row r="2"><c r="A2" s="6" t="n" /><c r="B2"><v>1</v></c><c r="C2" s="6"></c></row>'
+    body += '<row r="3"><c r="A3" s="6" t="n" /><c r="F3" s="6" t="e"/></row><row r="4" s="2"/>'
+    body += '<row r="1048576" s="2"><c r="XFD1048576" s="3"/></row>'
+    part = part_of(body)
+    expected = walk(part)
+    assert (expected.max_row, expected.max_column, expected.data_rows) == (2, 3, 2)
+    assert fast(part) == expected
+    for cut in range(1, len(part)):
+        assert plain_sheet(iter((part[:cut], part[cut:])), "Entités", get_settings()) == expected
+
+
 def test_shared_strings_cells_are_plain() -> None:
     body = '<row r="1" spans="1:3"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row>'
     body += '<row r="7"><c r="B7" s="2" t="n"><v>3</v></c></row>'
@@ -127,8 +142,9 @@ def test_what_excel_writes_is_plain() -> None:
         '<c r="B2" t = "e"><v>#REF!</v></c>',
         '<c r="B2"\tt="e"><v>#REF!</v></c>',
         '<c r="B2" t="&#101;"><v>#REF!</v></c>',
-        '<c r="B2" s="1"/>',  # a styled empty cell: the walk knows it is not data
         '<c r="B2"><v/></c>',
+        '<c r="B2" s="1"><v/></c>',
+        '<c r="B2" s = "1"/>',
         '<c s="1" r="B2"><v>1</v></c>',  # reference not first
         "<c><v>1</v></c>",  # no reference
         '<c r="B02"><v>1</v></c>',
