@@ -25,6 +25,7 @@ from openpyxl.utils.cell import get_column_letter as column_letters
 from service.config import Settings, get_settings
 from service.imports import repack
 from service.imports.columns import WORKBOOK_1
+from service.imports.fastscan import plain_sheet
 from service.imports.filecheck import FICHIER_DANGEREUX, FICHIER_ILLISIBLE, FileRefusal
 from service.imports.filecheck import SpreadsheetFormat as Format
 from service.imports.package import Package
@@ -168,9 +169,7 @@ def _scan_xlsx(
     kept: list[tuple[str, str]] = []
     for index, (name, part) in enumerate(worksheets):
         if index in chosen:
-            state = XlsxSheet(name, limits)
-            package.parse(part, state)
-            scans.append(state.scan)
+            scans.append(_scan_sheet(package, name, part, limits))
             kept.append((name, part))
         elif index == readme:
             scans.append(_readme(package, name, part, shared, limits))
@@ -184,6 +183,17 @@ def _scan_xlsx(
     )
     names = tuple(s.get("name", "") for s in listed)
     return WorkbookScan(fmt, tuple(scans), names, tuple(ignored), packed)
+
+
+def _scan_sheet(package: Package, name: str, part: str, limits: Settings) -> SheetScan:
+    """A plain sheet is settled by bytes searches; anything else, or any doubt, by the walk."""
+    if not is_readme(name):
+        scan = plain_sheet(package.chunks(part), name, limits)
+        if scan is not None:
+            return scan
+    state = XlsxSheet(name, limits)
+    package.parse(part, state)
+    return state.scan
 
 
 def _readme(package: Package, name: str, part: str, shared: str, limits: Settings) -> SheetScan:

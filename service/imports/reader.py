@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import count, islice
+from operator import itemgetter
 
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, PasswordError
 
 from service.config import Settings, get_settings
 from service.imports.anomalies import Anomalie, locate, quote
@@ -58,8 +60,8 @@ class SheetLayout:
     headers: dict[str, str]  # field → header as spelled in the file
 
 
-# (line, cells from column `offset` on) for every row after the header.
-_RowSource = Callable[[SheetLayout], Iterator[tuple[int, int, Sequence[CellValue]]]]
+# `offset`, then (line, cells from column `offset` on) for every row after the header.
+_RowSource = Callable[[SheetLayout], tuple[int, Iterator[tuple[int, Sequence[CellValue]]]]]
 
 
 @dataclass
@@ -80,21 +82,51 @@ class SheetReader:
         """Non-blank data rows, sheet after sheet; a batch never mixes two sheets."""
         size = batch_size or self.batch_size
         for layout in self.layouts:
-            present = frozenset(layout.columns)
+            name, present = layout.spec.name, frozenset(layout.columns)
+            fields, columns = list(layout.columns), list(layout.columns.values())
             batch: list[RawRow] = []
-            for line, offset, values in self._rows(layout):
-                cells: dict[str, CellValue] = {}
-                for name, col in layout.columns.items():
-                    at = col - offset
-                    cells[name] = values[at] if 0 <= at < len(values) else ""
-                if all(_blank(v) for v in cells.values()):
+            pick, width = None, -1
+            offset, rows = self._rows(layout)
+            for line, values in rows:
+                if len(values) != width:  # calamine: once per sheet; CSV: per record width
+                    width, pick = len(values), _picker(columns, offset, len(values))
+                if pick is not None:
+                    cells = dict(zip(fields, pick(values), strict=True))
+                else:
+                    cells = {
+                        f: values[c - offset] if 0 <= c - offset < len(values) else ""
+                        for f, c in zip(fields, columns, strict=True)
+                    }
+                if not _has_data(cells.values()):
                     continue  # blank rows are skipped anywhere, data in unknown columns too
-                batch.append(RawRow(layout.spec.name, line, cells, present))
+                batch.append(RawRow(name, line, cells, present))
                 if len(batch) >= size:
                     yield batch
                     batch = []
             if batch:
                 yield batch
+
+
+def _picker(
+    columns: Sequence[int], offset: int, width: int
+) -> Callable[[Sequence[CellValue]], Sequence[CellValue]] | None:
+    """The mapped cells of a row at C speed, when every mapped column is within the row."""
+    at = [c - offset for c in columns]
+    if not at or not all(0 <= a < width for a in at):
+        return None
+    if len(at) == 1:
+        return lambda values: (values[at[0]],)
+    return itemgetter(*at)
+
+
+def _has_data(values: Iterable[object]) -> bool:
+    for value in values:
+        if isinstance(value, str):
+            if value.strip():
+                return True
+        elif value is not None:
+            return True
+    return False
 
 
 def open_workbook(
@@ -120,6 +152,9 @@ def open_workbook(
     scanned = {s.name for s in scan.sheets}
     layouts: list[SheetLayout] = []
     anomalies: list[Anomalie] = []
+    # calamine parses a sheet whole: the one loaded for its header is kept for its rows, and
+    # dropped once they are read (the first sheet's, Entités, is the smaller one).
+    loaded: dict[str, CalamineSheet] = {}
     for spec in sheets:
         name = next((n for n in names if fold(n) == fold(spec.name)), None)
         if name is None:
@@ -131,10 +166,9 @@ def open_workbook(
         if name not in scanned:  # never hand calamine a sheet the pre-scan did not bound
             return unreadable
         try:
-            sheet = workbook.get_sheet_by_name(name)
+            sheet = loaded[name] = workbook.get_sheet_by_name(name)
             offset = sheet.start[1] if sheet.start else 0
             first = next(sheet.iter_rows(), []) if sheet.start and sheet.start[0] == 0 else []
-            del sheet  # a sheet is held whole in memory: drop it before loading the next one
         except CalamineError as exc:
             log.warning("import.parser_error", parser="calamine", sheet=name, error=str(exc))
             return unreadable
@@ -142,14 +176,14 @@ def open_workbook(
         layouts.append(layout)
         anomalies.extend(problems)
 
-    def sheet_rows(layout: SheetLayout) -> Iterator[tuple[int, int, Sequence[CellValue]]]:
-        sheet = workbook.get_sheet_by_name(layout.found_name)
-        offset = sheet.start[1] if sheet.start else 0
+    def sheet_rows(layout: SheetLayout) -> tuple[int, Iterator[tuple[int, Sequence[CellValue]]]]:
+        found = layout.found_name
+        sheet = loaded.pop(found, None) or workbook.get_sheet_by_name(found)
         # calamine's iter_rows starts at row 1 (leading empty rows are padded) but at the first
-        # used column: hence the offset (pinned by a test, should calamine change).
-        for index, values in enumerate(sheet.iter_rows()):
-            if index:
-                yield index + 1, offset, values
+        # used column: hence the offset (pinned by a test, should calamine change). The iterator
+        # holds the sheet until its last row, and no longer.
+        offset = sheet.start[1] if sheet.start else 0
+        return offset, zip(count(2), islice(sheet.iter_rows(), 1, None), strict=False)
 
     return SheetReader(layouts, anomalies, sheet_rows)
 
@@ -186,13 +220,13 @@ def read_csv(
         header = next(reader, [])
         # Counting once up front bounds the rows before any is imported; the decoded text is
         # already in memory (≤ the upload cap), the records are not kept.
-        count = sum(1 for record in reader if any(c.strip() for c in record))
+        data_rows = sum(1 for record in reader if any(c.strip() for c in record))
     except csv.Error as exc:
         return _failed(FICHIER_ILLISIBLE, f"Le fichier CSV est mal formé ({exc}). {_RESAVE}")
-    if count > limits.max_rows_per_file:
+    if data_rows > limits.max_rows_per_file:
         return _failed(
             TROP_DE_LIGNES,
-            f"Le fichier contient {count} lignes de données : un fichier est limité à "
+            f"Le fichier contient {data_rows} lignes de données : un fichier est limité à "
             f"{limits.max_rows_per_file}. Découpez-le, par exemple par département.",
         )
     cells = list(enumerate(header))
@@ -206,10 +240,8 @@ def read_csv(
         )
     layout, problems = _map_headers(spec, spec.name, cells)
 
-    def csv_rows(layout: SheetLayout) -> Iterator[tuple[int, int, Sequence[CellValue]]]:
-        for index, record in enumerate(records()):
-            if index:
-                yield index + 1, 0, record
+    def csv_rows(layout: SheetLayout) -> tuple[int, Iterator[tuple[int, Sequence[CellValue]]]]:
+        return 0, zip(count(2), islice(records(), 1, None), strict=False)
 
     return SheetReader([layout], problems, csv_rows)
 
@@ -328,7 +360,7 @@ def _header_anomaly(
 def _failed(code: str, message: str) -> SheetReader:
     """A reader without sheets: the file as a whole is refused (row 0)."""
     anomaly = Anomalie("", 0, "", "", code, Severite.ERREUR, message)
-    return SheetReader([], [anomaly], lambda _: iter(()))
+    return SheetReader([], [anomaly], lambda _: (0, iter(())))
 
 
 def _decode(data: bytes) -> str:
@@ -348,4 +380,4 @@ def _decode(data: bytes) -> str:
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return not _has_data((value,))

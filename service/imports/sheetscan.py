@@ -146,6 +146,7 @@ class XlsxSheet(SheetState):
     """A worksheet part; also reads sharedStrings.xml, whose <si> are read like <is>."""
 
     row = col = index = 0
+    cell_row = last_row = 0  # calamine places a cell by its own reference, not its <row>'s
     has_f = False
     ctype = "n"
     value: list[str] | None = None
@@ -157,7 +158,7 @@ class XlsxSheet(SheetState):
         self, name: str, limits: Settings, wanted: set[int] | None = None, *, bounded: bool = True
     ) -> None:
         super().__init__(name, limits, bounded=bounded)
-        self.tags = _Locals({t: t for t in ("row", "c", "v", "f", "is", "t", "si")})
+        self.tags = _Locals({t: t for t in ("row", "c", "v", "f", "is", "t", "si", "sheetData")})
         self.shared: dict[str, int] = {}  # « Lisez-moi » cells holding a shared string
         self.wanted, self.strings = wanted or set(), dict[int, str]()
 
@@ -168,7 +169,9 @@ class XlsxSheet(SheetState):
             self.row, self.col = int(r) if r else self.row + 1, 0
         elif tag == "c":
             ref = attrs.get("r")
-            self.col = column_index(ref.rstrip("0123456789")) if ref else self.col + 1
+            letters = ref.rstrip("0123456789") if ref else ""
+            self.col = column_index(letters) if ref else self.col + 1
+            self.cell_row = int(ref[len(letters) :]) if ref and ref != letters else self.row
             self.ctype = attrs.get("t", "n")
             self.has_f, self.value, self.inline = False, None, None
         elif tag == "v":
@@ -185,9 +188,10 @@ class XlsxSheet(SheetState):
 
     def end(self, name: str) -> None:
         tag = self.tags[name]
-        if tag == "row":
+        if tag in ("row", "sheetData"):  # sheetData: a cell after the last row is bounded too
             if self.row_occupied:
-                self.row_done(self.row, 1)
+                self.row_done(self.last_row, 1)
+                self.last_row = 0
         elif tag == "c":
             self._cell()
         elif tag in ("v", "f", "t"):
@@ -216,9 +220,10 @@ class XlsxSheet(SheetState):
         elif self.ctype == "e":
             issue = (ERREUR_DE_FORMULE, value or "#?")
         text = "".join(self.inline) if self.inline is not None else value or ""
-        self.cell(self.row, self.col, 1, issue, text)
+        self.cell(self.cell_row, self.col, 1, issue, text)
+        self.last_row = max(self.last_row, self.cell_row)
         if self.values is not None and self.ctype == "s" and value:
-            self.shared[f"{column_letters(self.col)}{self.row}"] = int(value)
+            self.shared[f"{column_letters(self.col)}{self.cell_row}"] = int(value)
 
 
 _ODS_TAGS = {"table-cell": "cell", "covered-table-cell": "cell", "annotation": "note"}
