@@ -76,7 +76,8 @@ def _dump_row(row: Any) -> str:
         for a in row.anomalies
     ]
     record = [row.feuille, row.ligne, row.values, anomalies, row.has_error, row.departement()]
-    return json.dumps(record, ensure_ascii=False, sort_keys=True)
+    # ASCII escapes: a lone surrogate of a hostile cell cannot be encoded otherwise.
+    return json.dumps(record, sort_keys=True)
 
 
 def worker(rows_path: Path, dump: Path | None, scoped: bool, profile: Path | None) -> None:
@@ -112,7 +113,7 @@ def worker(rows_path: Path, dump: Path | None, scoped: bool, profile: Path | Non
     rss_after = _rss_mb()
     digest = hashlib.sha256()
     codes: dict[str, int] = {}
-    with open(dump or os.devnull, "w", encoding="utf-8") as out:
+    with open(dump or os.devnull, "w", encoding="ascii") as out:
         for row in normalised:
             line = _dump_row(row)
             digest.update(line.encode())
@@ -153,7 +154,7 @@ def _run(code: Path, rows: Path, dump: Path, args: argparse.Namespace) -> dict[s
 
 
 def _first_difference(a: Path, b: Path) -> str | None:
-    with open(a, encoding="utf-8") as left, open(b, encoding="utf-8") as right:
+    with open(a, encoding="ascii") as left, open(b, encoding="ascii") as right:
         for n, (x, y) in enumerate(zip(left, right, strict=False), start=1):
             if x != y:
                 return f"ligne {n} :\n  référence : {y.strip()}\n  mesuré    : {x.strip()}"

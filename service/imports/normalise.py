@@ -246,12 +246,12 @@ def normalise_row(
     # (column, raw, issue): anomalies are built at the end, once the row's département is known,
     # and only for the rows that have any.
     found: list[tuple[Column, object, Issue]] = []
-    for field, column, cache, is_list, text_max, required in _plan(sheet):
-        raw = cells.get(field, _ABSENT)
+    for name, column, cache, is_list, text_max, required in _plan(sheet):
+        raw = cells.get(name, _ABSENT)
         if raw is _ABSENT:
             continue
         if raw is None or (isinstance(raw, str) and (not raw or raw.isspace())):
-            values[field] = [] if is_list else None
+            values[name] = [] if is_list else None
             if required:
                 found.append((column, raw, _REQUIRED))
             continue
@@ -264,13 +264,13 @@ def normalise_row(
             # surrogate): only its length is checked, the common case.
             text_value: str = raw.strip()
             if len(text_value) <= text_max:
-                values[field] = text_value
+                values[name] = text_value
                 continue
             checked = _check(column, raw)
         else:
             checked = _check(column, raw)
         value = checked.value
-        values[field] = list(value) if value.__class__ is tuple else value
+        values[name] = list(value) if value.__class__ is tuple else value
         if checked.issues:
             found.extend((column, raw, issue) for issue in checked.issues)
     row = NormalisedRow(sheet.name, ligne, values)
