@@ -245,7 +245,7 @@ def normalise_row(
     values: dict[str, Any] = {}
     # (column, raw, issue): anomalies are built at the end, once the row's département is known,
     # and only for the rows that have any.
-    found: list[tuple[Column, object, Issue]] = []
+    found: list[tuple[Column, object, Issue]] | None = None
     for name, column, cache, is_list, text_max, required in _plan(sheet):
         raw = cells.get(name, _ABSENT)
         if raw is _ABSENT:
@@ -253,7 +253,7 @@ def normalise_row(
         if raw is None or (isinstance(raw, str) and (not raw or raw.isspace())):
             values[name] = [] if is_list else None
             if required:
-                found.append((column, raw, _REQUIRED))
+                found = [*(found or ()), (column, raw, _REQUIRED)]
             continue
         if cache is not None:
             # The type is part of the key: True == 1 == 1.0 would otherwise share a result.
@@ -272,7 +272,7 @@ def normalise_row(
         value = checked.value
         values[name] = list(value) if value.__class__ is tuple else value
         if checked.issues:
-            found.extend((column, raw, issue) for issue in checked.issues)
+            found = [*(found or ()), *((column, raw, issue) for issue in checked.issues)]
     row = NormalisedRow(sheet.name, ligne, values)
     if found:
         row.anomalies = _anomalies(row, found, known)

@@ -299,15 +299,19 @@ def check_email(raw: object, *, nominative: bool) -> Checked[str]:
             "forme prenom.nom@domaine.fr, sans espace ni accent."
         )
         return _fail(Checked(None), "COURRIEL_INVALIDE", detail)
-    email = f"{match[1]}@{match[2].lower()}"
+    local, domain = match[1], match[2].lower()
+    email = f"{local}@{domain}"
+    if not nominative:
+        return Checked(email)
     issues: list[Issue] = []
-    if nominative and is_generic_mailbox(email):
+    # is_generic_mailbox and is_personal_webmail, on the parts already matched.
+    if _GENERIC.fullmatch(fold(local)) is not None:
         detail = (
             "est une boîte générique (contact@, accueil@, siao@…) : indiquez l'adresse "
             "professionnelle nominative de la personne (prenom.nom@…)."
         )
         issues.append(warning("COURRIEL_GENERIQUE", detail))
-    if nominative and is_personal_webmail(email):
+    if domain in _PERSONAL_DOMAINS:
         detail = (
             "est une adresse de messagerie personnelle : indiquez l'adresse professionnelle "
             "de la personne, fournie par sa structure."
