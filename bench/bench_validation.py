@@ -5,6 +5,7 @@ runs it, with the same anomalies as another revision checked row by row (not run
     python bench/bench_validation.py FICHIER.xlsx --hostile                # many errors
     python bench/bench_validation.py FICHIER.xlsx --hostile --reference 27dd462
     python bench/bench_validation.py FICHIER.xlsx --profil bench/out/validation.prof
+    python bench/bench_validation.py FICHIER.xlsx --reference 27dd462 --gc-seuil 20000
 
 The rows are read once with calamine (cached next to the file as a pickle); each measured run is
 a fresh process (`PYTHONPATH` = the code measured) that validates every row: entités first, their
@@ -12,13 +13,15 @@ SIRENs then known, as `analysis.py` does, with a few known e-mails so that « Vo
 is exercised. It prints CPU seconds and peak RSS. With `--reference REV`, the same rows go
 through the code of REV (a `git archive` snapshot in bench/out/code-<sha>/) and every row's
 values and anomalies (code, severity, message, column, value, département, order) must be
-equal: the first difference is printed and the exit status is 1.
+equal: the first difference is printed and the exit status is 1. `--gc-seuil 20000` runs both
+with the workers' garbage-collector threshold (workers/signals.py) instead of Python's 700.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import hashlib
 import json
 import os
@@ -80,7 +83,9 @@ def _dump_row(row: Any) -> str:
     return json.dumps(record, sort_keys=True)
 
 
-def worker(rows_path: Path, dump: Path | None, scoped: bool, profile: Path | None) -> None:
+def worker(
+    rows_path: Path, dump: Path | None, scoped: bool, profile: Path | None, gc_threshold: int | None
+) -> None:
     """One measured run, in the process of the code measured (see PYTHONPATH)."""
     import service
     from service.imports import rules
@@ -95,6 +100,8 @@ def worker(rows_path: Path, dump: Path | None, scoped: bool, profile: Path | Non
     scope = frozenset(sorted(CODES)[:10]) if scoped else None
     ctx = rules.RuleContext(scope=scope, state_profile=True)
     known = KnownValues((), emails)
+    if gc_threshold:
+        gc.set_threshold(gc_threshold, 10, 10)
     rss_before = _rss_mb()
     profiler = cProfile.Profile() if profile else None
     cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -145,6 +152,8 @@ def _run(code: Path, rows: Path, dump: Path, args: argparse.Namespace) -> dict[s
         command.append("--scoped")
     if args.profil:
         command += ["--profil", str(args.profil)]
+    if args.gc_seuil:
+        command += ["--gc-seuil", str(args.gc_seuil)]
     env = {**os.environ, "PYTHONPATH": str(code)}
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode:
@@ -171,12 +180,17 @@ def main() -> None:
     parser.add_argument("--code", default=".", help="code mesuré : « . » ou une révision")
     parser.add_argument("--profil", type=Path, help="écrit un profil cProfile de la validation")
     parser.add_argument("--repetitions", type=int, default=1)
+    parser.add_argument(
+        "--gc-seuil",
+        type=int,
+        help="seuil de la génération 0 du ramasse-miettes (20000 : celui des workers)",
+    )
     parser.add_argument("--rows", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--scoped", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rows:
-        worker(args.rows, args.dump, args.scoped, args.profil)
+        worker(args.rows, args.dump, args.scoped, args.profil, args.gc_seuil)
         return
     if args.fichier is None:
         parser.error("indiquez le classeur")
