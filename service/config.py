@@ -59,8 +59,10 @@ class Settings(BaseSettings):
     reconcile_every_seconds: float = 30.0
     broker_visibility_timeout: int = 6 * 3600
     # A prefork child keeps the peak memory of its largest analysis (calamine holds a whole
-    # sheet): past this resident size it is replaced once its task is done.
-    worker_max_memory_mb: int = 350
+    # sheet): past this resident size it is replaced once its task is done. An idle child is
+    # ~100 MB, mostly shared with the parent: 250 replaces any child that grew by a large file
+    # (issue 13: the worker's processes under 400 MB together).
+    worker_max_memory_mb: int = 250
 
     # Isolates the broker keys and pub/sub channels of one deployment (or one test session)
     # sharing a Redis server.

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.config import get_settings, sqlalchemy_url
+from service.db import json_codec
 from service.db import metadata as _all_tables  # every mapper, so that foreign keys resolve
 
 assert _all_tables.metadata is not None
@@ -29,7 +30,15 @@ def make_engine(url: str | None = None, **kwargs: object) -> Engine:
         "pool_timeout": settings.db_pool_timeout,
         **kwargs,
     }
-    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, future=True, **options)
+    # psycopg then uses them for every jsonb value, ORM columns and COPY (service/db/copy.py).
+    return create_engine(
+        sqlalchemy_url(url),
+        pool_pre_ping=True,
+        future=True,
+        json_serializer=json_codec.dumps,
+        json_deserializer=json_codec.loads,
+        **options,
+    )
 
 
 @lru_cache

@@ -6,16 +6,16 @@ Values come out JSON-ready, as they are staged in Postgres: text, int, ISO date,
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
 
-from service.imports.anomalies import Anomalie, anomaly, from_issue
+from service.imports.anomalies import Anomalie, from_issue
 from service.imports.columns import Column, Kind, Sheet
-from service.referentiels import dates, departements, identifiers, nomenclature
-from service.referentiels.checks import Checked, Severite, error
+from service.referentiels import dates, departements, identifiers, nomenclature, text
+from service.referentiels.checks import Checked, Issue, Severite, error
 from service.referentiels.listes import FINANCEURS, FORMES_JURIDIQUES, PUBLICS
 from service.referentiels.suggestions import KnownValues, did_you_mean
 from service.referentiels.text import has_forbidden_chars
@@ -133,44 +133,61 @@ _CHECKS: dict[Kind, Callable[[object], Checked[Any]]] = {
     Kind.LEGACY_IDS: _legacy_ids,
 }
 
-_EMPTY_LISTS = (Kind.FINESS_LIST, Kind.FINANCEURS, Kind.PUBLICS, Kind.LEGACY_IDS)
+_EMPTY_LISTS = frozenset((Kind.FINESS_LIST, Kind.FINANCEURS, Kind.PUBLICS, Kind.LEGACY_IDS))
+# Values that repeat across rows (the same SIREN on every dispositif of an entité, a few hundred
+# codes postaux, the closed lists, the dates) are checked once each. Mostly unique ones are
+# checked every time: caching them would cost memory for almost no hit.
+_UNIQUE = frozenset(
+    (
+        Kind.SIRET,
+        Kind.TELEPHONE,
+        Kind.CODE_COMMUNE,
+        Kind.EMAIL_NOMINATIVE,
+        Kind.RNA,
+        Kind.IDENTIFIANT,
+        Kind.LEGACY_IDS,
+    )
+)
+# Per kind; a cache that is full is emptied, so that a long-lived worker keeps little.
+_CACHE_SIZE = 1 << 14
+_CACHES: dict[tuple[Kind, int | None], dict[object, Checked[Any]]] = {}
+_FORBIDDEN: Checked[Any] = Checked(
+    None,
+    (
+        error(
+            "CARACTERE_INTERDIT",
+            "contient un caractère de contrôle invisible (NUL, saut de page…) : "
+            "retapez la valeur au clavier.",
+        ),
+    ),
+)
+_REQUIRED = Issue(
+    "VALEUR_OBLIGATOIRE",
+    Severite.ERREUR,
+    "la cellule est vide, or cette colonne est obligatoire : renseignez-la.",
+)
+
+
+def clear_caches() -> None:
+    """Forget the values checked so far (and the folded texts): what an analysis calls when it
+    ends, so that an idle worker does not keep the last file's values."""
+    for cache in _CACHES.values():
+        cache.clear()
+    text.clear_caches()
 
 
 def _is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
-@lru_cache(maxsize=1 << 14)
-def _checked(kind: Kind, raw_type: str, raw: object) -> Checked[Any]:
-    """Identifiers and closed-list values repeat across rows (the same SIREN on every
-    dispositif of an entité): each distinct value is checked once. List results are frozen
-    as tuples here and thawed by the caller, so that no row shares a list with another."""
-    checked = _CHECKS[kind](raw)
-    if isinstance(checked.value, list):
-        return Checked(tuple(checked.value), checked.issues)
-    return checked
-
-
-def normalise_cell(column: Column, raw: object) -> Checked[Any]:
-    if _is_blank(raw):
-        return Checked([] if column.kind in _EMPTY_LISTS else None)
-    if isinstance(raw, str) and has_forbidden_chars(raw):
-        return Checked(
-            None,
-            (
-                error(
-                    "CARACTERE_INTERDIT",
-                    "contient un caractère de contrôle invisible (NUL, saut de page…) : "
-                    "retapez la valeur au clavier.",
-                ),
-            ),
-        )
+def _check(column: Column, raw: object) -> Checked[Any]:
+    """A cell that is not blank."""
+    # isprintable() is false for every forbidden character and cheaper than the search.
+    if isinstance(raw, str) and not raw.isprintable() and has_forbidden_chars(raw):
+        return _FORBIDDEN
     if column.kind is Kind.TEXT:
         return _text(raw, column)
-    # The type is part of the key: True == 1 == 1.0 would otherwise share a result.
-    checked = _checked(column.kind, type(raw).__name__, raw)
-    if isinstance(checked.value, tuple):
-        checked = Checked(list(checked.value), checked.issues)
+    checked = _CHECKS[column.kind](raw)
     if (
         isinstance(checked.value, str)
         and column.max_length
@@ -180,39 +197,99 @@ def normalise_cell(column: Column, raw: object) -> Checked[Any]:
     return checked
 
 
+def _remember(cache: dict[object, Checked[Any]], key: object, column: Column, raw: object) -> Any:
+    """Check a value not cached yet, and cache it. Lists are kept as tuples: the result is
+    shared by every row with that value, and each row gets its own list (normalise_row)."""
+    checked = _check(column, raw)
+    if isinstance(checked.value, list):
+        checked = Checked(tuple(checked.value), checked.issues)
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = checked
+    return checked
+
+
+# One per column: (field, column, cache of checked values or None, blank value is a list,
+# longest free text or 0 for a column that is not free text, required).
+_Step = tuple[str, Column, dict[object, Checked[Any]] | None, bool, int, bool]
+_PLANS: dict[int, tuple[Sheet, tuple[_Step, ...]]] = {}
+_ABSENT = object()
+
+
+def _plan(sheet: Sheet) -> tuple[_Step, ...]:
+    # By identity: hashing a Sheet hashes all its columns, on every row.
+    known = _PLANS.get(id(sheet))
+    if known is None or known[0] is not sheet:
+        steps = tuple(
+            (
+                c.field,
+                c,
+                None
+                if c.kind is Kind.TEXT or c.kind in _UNIQUE
+                else _CACHES.setdefault((c.kind, c.max_length), {}),
+                c.kind in _EMPTY_LISTS,
+                (c.max_length or sys.maxsize) if c.kind is Kind.TEXT else 0,
+                c.required,
+            )
+            for c in sheet.columns
+        )
+        known = _PLANS[id(sheet)] = (sheet, steps)
+    return known[1]
+
+
 def normalise_row(
     sheet: Sheet, ligne: int, cells: Mapping[str, object], known: KnownValues | None = None
 ) -> NormalisedRow:
     """``cells`` holds the columns present in the file only: absent columns stay untouched.
     ``known``: SIRENs and e-mails already known, to suggest the one a typo was meant to be."""
-    row = NormalisedRow(sheet.name, ligne)
-    for column in sheet.columns:
-        if column.field not in cells:
+    values: dict[str, Any] = {}
+    # (column, raw, issue): anomalies are built at the end, once the row's département is known,
+    # and only for the rows that have any.
+    found: list[tuple[Column, object, Issue]] | None = None
+    for name, column, cache, is_list, text_max, required in _plan(sheet):
+        raw = cells.get(name, _ABSENT)
+        if raw is _ABSENT:
             continue
-        raw = cells[column.field]
-        checked = normalise_cell(column, raw)
-        row.values[column.field] = checked.value
-        row.anomalies.extend(
-            from_issue(sheet.name, ligne, column.header, raw, issue) for issue in checked.issues
-        )
-        if column.required and _is_blank(raw):
-            row.anomalies.append(
-                anomaly(
-                    sheet.name,
-                    ligne,
-                    column.header,
-                    raw,
-                    "VALEUR_OBLIGATOIRE",
-                    Severite.ERREUR,
-                    "la cellule est vide, or cette colonne est obligatoire : renseignez-la.",
-                )
-            )
-    if known is not None:
-        row.anomalies = [_with_suggestion(a, known) for a in row.anomalies]
-    dep = row.departement()
-    if dep:
-        row.anomalies = [replace(a, departement=dep) for a in row.anomalies]
+        if raw is None or (isinstance(raw, str) and (not raw or raw.isspace())):
+            values[name] = [] if is_list else None
+            if required:
+                found = [*(found or ()), (column, raw, _REQUIRED)]
+            continue
+        if cache is not None:
+            # The type is part of the key: True == 1 == 1.0 would otherwise share a result.
+            key = raw if raw.__class__ is str else (raw.__class__, raw)
+            checked = cache.get(key) or _remember(cache, key, column, raw)
+        elif text_max and raw.__class__ is str and raw.isprintable():
+            # Free text whose characters are all printable (no control character, no lone
+            # surrogate): only its length is checked, the common case.
+            text_value: str = raw.strip()
+            if len(text_value) <= text_max:
+                values[name] = text_value
+                continue
+            checked = _check(column, raw)
+        else:
+            checked = _check(column, raw)
+        value = checked.value
+        values[name] = list(value) if value.__class__ is tuple else value
+        if checked.issues:
+            found = [*(found or ()), *((column, raw, issue) for issue in checked.issues)]
+    row = NormalisedRow(sheet.name, ligne, values)
+    if found:
+        row.anomalies = _anomalies(row, found, known)
     return row
+
+
+def _anomalies(
+    row: NormalisedRow, found: list[tuple[Column, object, Issue]], known: KnownValues | None
+) -> list[Anomalie]:
+    dep = row.departement() or None
+    anomalies = [
+        from_issue(row.feuille, row.ligne, column.header, raw, issue, dep)
+        for column, raw, issue in found
+    ]
+    if known is not None:
+        anomalies = [_with_suggestion(a, known) for a in anomalies]
+    return anomalies
 
 
 def _with_suggestion(found: Anomalie, known: KnownValues) -> Anomalie:

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import re
 
-from stdnum import luhn
-from stdnum.fr import siren, siret
-
 from service.referentiels.checks import Checked, Issue, error, warning
 from service.referentiels.text import fold
 
@@ -83,6 +80,32 @@ _PERSONAL_DOMAINS = frozenset(
 _FINESS_OVERSEAS = {"9A": "97", "9B": "97", "9C": "97", "9D": "97", "9E": "97", "9F": "98"}
 
 
+# Doubling a Luhn digit then adding the digits of the product (7 → 14 → 5), as one lookup.
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")
+# La Poste's establishments share one SIREN; their SIRET (but the head office's) have no Luhn key:
+# the sum of their digits is a multiple of 5 instead.
+_LA_POSTE, _LA_POSTE_HEAD_OFFICE = "356000000", "35600000000048"
+
+
+def luhn_ok(digits: str) -> bool:
+    """Luhn key of a string of ASCII digits (matched by the caller): python-stdnum's
+    ``luhn.is_valid`` without its cleaning and per-digit lookups, which dominate on every row
+    (tests/unit/referentiels/test_ref_luhn.py checks both agree)."""
+    backwards = digits[::-1]
+    kept, doubled = backwards[0::2], backwards[1::2].translate(_LUHN_DOUBLED)
+    return (sum(kept.encode()) + sum(doubled.encode()) - 48 * len(digits)) % 10 == 0
+
+
+def siret_ok(digits: str) -> bool:
+    """Key of 14 ASCII digits, as ``stdnum.fr.siret.is_valid``: Luhn or La Poste's rule, and the
+    SIREN part's own Luhn key."""
+    if digits.startswith(_LA_POSTE) and digits != _LA_POSTE_HEAD_OFFICE:
+        keyed = (sum(digits.encode()) - 48 * len(digits)) % 5 == 0
+    else:
+        keyed = luhn_ok(digits)
+    return keyed and luhn_ok(digits[:9])
+
+
 def _fail(read: Checked[str], code: str, detail: str) -> Checked[str]:
     """An error makes the value unusable; the reading's own remarks (ZERO_RESTAURE) stay."""
     return Checked(None, (*read.issues, error(code, detail)))
@@ -107,6 +130,9 @@ def _read_code(
     raw: object, pad_to: int | None, separators: dict[int, int | None] = _SEPARATORS
 ) -> Checked[str]:
     """Compact text of a code, before any format check; pads numbers to `pad_to` digits."""
+    if raw.__class__ is str and raw.isascii() and raw.isalnum():
+        # Letters and digits only, the common case: nothing to strip, no separator, no exponent.
+        return Checked(raw.upper())
     if raw is None:
         return Checked(None)
     if isinstance(raw, int | float) and not isinstance(raw, bool):
@@ -130,21 +156,21 @@ def check_siren(raw: object) -> Checked[str]:
     if not _SIREN.fullmatch(read.value):
         detail = f"n'est pas un SIREN valide ({_digits_hint(read.value, 9)}) : {_SIREN_DIGITS}."
         return _fail(read, "SIREN_INVALIDE", detail)
-    if not siren.is_valid(read.value):
+    if not luhn_ok(read.value):
         detail = f"n'est pas un SIREN valide ({_BAD_KEY}) : {_SIREN_FIX}."
         return _fail(read, "SIREN_INVALIDE", detail)
     return read
 
 
 def check_siret(raw: object) -> Checked[str]:
-    """14 digits, Luhn; stdnum also applies the La Poste rule and checks the SIREN part."""
+    """14 digits, Luhn (La Poste's rule for its establishments), SIREN part keyed too."""
     read = _read_code(raw, 14)
     if read.value is None:
         return read
     if not _SIRET.fullmatch(read.value):
         detail = f"n'est pas un SIRET valide ({_digits_hint(read.value, 14)}) : {_SIRET_FIX}."
         return _fail(read, "SIRET_INVALIDE", detail)
-    if not siret.is_valid(read.value):
+    if not siret_ok(read.value):
         detail = f"n'est pas un SIRET valide ({_BAD_KEY}) : {_SIRET_FIX}."
         return _fail(read, "SIRET_INVALIDE", detail)
     return read
@@ -168,14 +194,14 @@ def check_finess(raw: object) -> Checked[str]:
         )
         return _fail(read, "FINESS_INVALIDE", detail)
     if value[:2] in ("2A", "2B"):
-        if luhn.is_valid("20" + value[2:]):
+        if luhn_ok("20" + value[2:]):
             return Checked(value, read.issues)
         detail = (
             "est un numéro FINESS corse dont la clé de contrôle n'a pas pu être vérifiée : "
             "assurez-vous qu'il figure sur finess.esante.gouv.fr."
         )
         return Checked(value, (*read.issues, warning("FINESS_CORSE_NON_VERIFIE", detail)))
-    if not luhn.is_valid(value):
+    if not luhn_ok(value):
         detail = f"n'est pas un numéro FINESS valide ({_BAD_KEY}) : {_FINESS_FIX}."
         return _fail(read, "FINESS_INVALIDE", detail)
     return Checked(value, read.issues)
@@ -183,7 +209,7 @@ def check_finess(raw: object) -> Checked[str]:
 
 def check_finess_list(raw: object) -> Checked[list[str]]:
     """Several FINESS in one cell, separated by `;`, `,` or line breaks; duplicates dropped."""
-    if not isinstance(raw, str):
+    if not isinstance(raw, str) or not _LIST_SEPARATORS.search(raw):
         single = check_finess(raw)
         return Checked(None if single.value is None else [single.value], single.issues)
     items = [item for item in (part.strip() for part in _LIST_SEPARATORS.split(raw)) if item]
@@ -273,15 +299,19 @@ def check_email(raw: object, *, nominative: bool) -> Checked[str]:
             "forme prenom.nom@domaine.fr, sans espace ni accent."
         )
         return _fail(Checked(None), "COURRIEL_INVALIDE", detail)
-    email = f"{match[1]}@{match[2].lower()}"
+    local, domain = match[1], match[2].lower()
+    email = f"{local}@{domain}"
+    if not nominative:
+        return Checked(email)
     issues: list[Issue] = []
-    if nominative and is_generic_mailbox(email):
+    # is_generic_mailbox and is_personal_webmail, on the parts already matched.
+    if _GENERIC.fullmatch(fold(local)) is not None:
         detail = (
             "est une boîte générique (contact@, accueil@, siao@…) : indiquez l'adresse "
             "professionnelle nominative de la personne (prenom.nom@…)."
         )
         issues.append(warning("COURRIEL_GENERIQUE", detail))
-    if nominative and is_personal_webmail(email):
+    if domain in _PERSONAL_DOMAINS:
         detail = (
             "est une adresse de messagerie personnelle : indiquez l'adresse professionnelle "
             "de la personne, fournie par sa structure."

@@ -53,6 +53,9 @@ def _strip_marks(s: str) -> str:
 @lru_cache(maxsize=1 << 14)
 def fold(s: str) -> str:
     """Matching key: case, accents, `*`, typographic variants and spacing ignored."""
+    if s.isascii():
+        # Of the equivalents only `*` is ASCII, and casefold() is lower() on ASCII: one pass.
+        return _SPACES.sub(" ", s.replace("*", "").lower()).strip()
     folded = s
     # casefold() and NFKD can each produce input for the other (« ℌ » → « H », « İ » → « i̇ »),
     # so iterate to a fixed point (reached in two passes in practice; the bound is a safety net):
@@ -74,6 +77,12 @@ def normalise_name(s: str) -> str:
     """
     chars = (c if unicodedata.category(c)[0] in _NAME_KEEP else " " for c in fold(s))
     return _SPACES.sub(" ", "".join(chars)).strip()
+
+
+def clear_caches() -> None:
+    """Forget the keys computed so far (see normalise.clear_caches)."""
+    fold.cache_clear()
+    normalise_name.cache_clear()
 
 
 def has_forbidden_chars(s: str) -> bool:
