@@ -42,6 +42,8 @@ def _storable(text: str) -> str:
 
 
 def stage_anomalies(session: Session, job_id: int, anomalies: Sequence[Anomalie]) -> None:
+    if not anomalies:  # most départements of a clean file: no round trip
+        return
     copy_rows(
         session,
         "offre.job_anomalie",
@@ -138,6 +140,9 @@ def stage_changes(
 ) -> None:
     """The plan rows that change something: unchanged rows are only counted (the preview
     gives them as a count)."""
+    changes = [c for c in changes if c.action != INCHANGE]
+    if not changes:
+        return
     copy_rows(
         session,
         "offre.job_plan",
@@ -155,7 +160,6 @@ def stage_changes(
         (
             (job_id, c.feuille, c.ligne, departement, c.action, c.cle, c.cible_id, c.avant, c.apres)
             for c in changes
-            if c.action != INCHANGE
         ),
     )
 
