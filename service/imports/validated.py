@@ -44,8 +44,9 @@ class ValidatedRows:
                     error, key,
                 )
             )  # fmt: skip
-            if not error and dep is not None:
-                self.dispositifs.setdefault(dep, []).append(StagedRow(row.ligne, values, key))
+            staged_in = row.departement()  # as job_ligne.departement is staged
+            if not error and staged_in is not None:
+                self.dispositifs.setdefault(staged_in, []).append(StagedRow(row.ligne, values, key))
 
     def drop(self, errors: Iterable[tuple[str, int]]) -> None:
         """Rows the cross-row rules refused leave the plan."""
