@@ -102,6 +102,7 @@ def main() -> None:
     url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     os.environ.update(
         DATABASE_URL=url,
+        REDIS_URL="redis://127.0.0.1:6379/0",  # progress events, on this run's own prefix
         OFFRE_SECRET_KEY=secrets.token_urlsafe(32),
         OFFRE_REDIS_PREFIX=f"bench-etapes-{os.getpid()}:",
     )
