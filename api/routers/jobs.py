@@ -105,7 +105,8 @@ def preview(
     departement: str | None = None,
     feuille: str | None = None,
 ) -> dict[str, Any]:
-    """Créations, modifications (ancien → nouveau), inchangés, fermetures."""
+    """Créations, modifications (ancien → nouveau), fermetures ; les lignes inchangées sont
+    comptées dans le résumé (« inchanges »), sans être listées."""
     job = visible_job_or_404(session, identity, job_id)
     kind = kinds.of(job)
     filters = {"action": action, "departement": departement, "feuille": feuille}

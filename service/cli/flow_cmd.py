@@ -22,8 +22,9 @@ ACTIONS = {
     "creation": "Créations",
     "modification": "Modifications",
     "fermeture": "Fermetures",
-    "inchange": "Inchangés",
 }
+# Unchanged rows are counted, not listed (the job's « inchanges »).
+UNCHANGED = "inchange"
 SHOWN_PER_ACTION = 10
 NOT_CONFIRMED = 1
 
@@ -73,7 +74,7 @@ def apercu(
     job_id: JobArgument,
     action: Annotated[
         str | None,
-        typer.Option(help="creation, modification, fermeture ou inchange : cette action seule."),
+        typer.Option(help="creation, modification ou fermeture : cette action seule."),
     ] = None,
     departement: Annotated[str | None, typer.Option(help="Ce département seul.")] = None,
     toutes: Annotated[bool, typer.Option("--toutes", help="Toutes les lignes du plan.")] = False,
@@ -82,14 +83,14 @@ def apercu(
     courriel: CourrielOption = None,
 ) -> None:
     """Le plan d'un job : ce qui sera créé, modifié (ancien → nouveau) et fermé."""
-    if action is not None and action not in ACTIONS:
+    if action is not None and action not in ACTIONS and action != UNCHANGED:
         raise typer.BadParameter(
             f"« {action} » n'est pas une action ; actions possibles : {', '.join(ACTIONS)}.",
             param_hint="--action",
         )
     target = connect(api, jeton, courriel)
     filters = {"departement": departement.upper()} if departement else {}
-    wanted = [action] if action else [a for a in ACTIONS if a != "inchange"]
+    wanted = [action] if action in ACTIONS else [] if action else list(ACTIONS)
     for name in wanted:
 
         def fetch(page: int, name: str = name) -> Any:

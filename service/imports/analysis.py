@@ -25,12 +25,26 @@ from service.imports.live import (
     known_keys,
     known_values,
     live_dispositif_keys,
+    live_dispositif_keys_of,
     live_dispositifs,
+    live_entite_keys,
     live_entites,
 )
 from service.imports.normalise import NormalisedRow, normalise_row
 from service.imports.options import ImportOptions
-from service.imports.plan import Change, plan_departement, plan_entites
+from service.imports.plan import (
+    CREATION,
+    FERMETURE,
+    INCHANGE,
+    MODIFICATION,
+    Change,
+    dispositif_natural,
+    entite_natural,
+    plan_departement,
+    plan_entites,
+    sort_unchanged,
+    with_name_keys,
+)
 from service.imports.reader import RawRow
 from service.imports.staging import (
     count_progress,
@@ -40,16 +54,17 @@ from service.imports.staging import (
     stage_anomalies,
     stage_changes,
     stage_rows,
-    staged_keys,
     staged_lines,
-    staged_rows,
+    validated_rows,
 )
+from service.imports.validated import ValidatedRows
 from service.jobs import engine
 from service.jobs.enums import Etape, Statut
 from service.jobs.kinds import COUNT_NAMES
 from service.jobs.tables import Job, JobAnomalie, JobDepartement, JobFichier, JobLigne, JobPlan
 from service.jobs.transitions import transition, transition_rows
 from service.logging import get_logger
+from service.offre.fields import DISPOSITIF_FIELDS, ENTITE_FIELDS
 from service.referentiels.suggestions import KnownValues
 
 SECURITY_CODES = frozenset({"FICHIER_DANGEREUX", "FICHIER_PROTEGE"})
@@ -123,6 +138,8 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
     if opened.fatal:
         _close_analysis(session, job, options)
         return
+    # A fresh analysis keeps what it validates; a recovered one reads it back once.
+    held: ValidatedRows | None = None if resuming else ValidatedRows()
     if job.etape == Etape.ANALYSE:
         done = staged_lines(session, job.id)
         known = known_values(session)
@@ -133,6 +150,8 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
             normalised = [_normalise(raw, opened, ctx, known) for raw in todo]
             known.add_sirens(r.values["siren"] for r in normalised if _entite_siren(r))
             stage_rows(session, job.id, normalised)
+            if held is not None:
+                held.add(normalised)
             stage_anomalies(session, job.id, [a for row in normalised for a in row.anomalies])
             count_progress(session, job.id, _per_departement(normalised, ctx))
             job.lignes += len(normalised)
@@ -147,20 +166,24 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
         reset_cross_stage(session, job.id, CROSS_STAGE_CODES)
         # The départements already judged by the cut-short plan are judged again.
         transition_rows(session, job.id, Statut.ANALYSE, sources={Statut.VALIDE, Statut.INVALIDE})
-    entite_keys, dispositif_keys = staged_keys(session, job.id)
+    if held is None:
+        held = validated_rows(session, job.id)
+    entite_keys, dispositif_keys = held.entite_keys, held.dispositif_keys
     crossed = cross_rules.entite_rules(entite_keys) + cross_rules.dispositif_rules(
         dispositif_keys, entite_keys, known_keys(session), ctx.scope
     )
     deps = {k.departement for k in dispositif_keys if k.departement}
     crossed += cross_rules.probable_duplicates(dispositif_keys, live_dispositif_keys(session, deps))
     stage_anomalies(session, job.id, crossed)
-    mark_errors(session, job.id, [(a.feuille, a.ligne) for a in crossed if a.blocking])
+    blocked = [(a.feuille, a.ligne) for a in crossed if a.blocking]
+    mark_errors(session, job.id, blocked)
+    held.drop(blocked)
     in_scope = {
         k.departement
         for k in dispositif_keys
         if k.departement and (ctx.scope is None or k.departement in ctx.scope)
     }
-    yield from _plan(session, job, ctx, in_scope, mirror=options.mode == "miroir")
+    yield from _plan(session, job, ctx, in_scope, held, mirror=options.mode == "miroir")
     _close_analysis(session, job, options)
 
 
@@ -200,19 +223,31 @@ def _per_departement(rows: list[NormalisedRow], ctx: rules.RuleContext) -> dict[
 
 
 def _plan(
-    session: Session, job: Job, ctx: rules.RuleContext, in_scope: set[str], *, mirror: bool
+    session: Session,
+    job: Job,
+    ctx: rules.RuleContext,
+    in_scope: set[str],
+    held: ValidatedRows,
+    *,
+    mirror: bool,
 ) -> Iterator[None]:
+    """Rows equal to their live row (same digest) are counted as unchanged; the plan compares
+    the others with the few live rows they may change, read whole."""
     today = date.today().isoformat()
-    entites = staged_rows(session, job.id, ENTITES.name)
-    live = live_entites(session, [r.values["siren"] for r in entites])
-    plan = plan_entites(entites, live)
-    stage_changes(session, job.id, None, plan.changes)
-    job.empreinte = entites_digest(session, [r.values["siren"] for r in entites])
-    job.creations, job.modifications, job.inchanges = (
-        plan.count("creation"),
-        plan.count("modification"),
-        plan.count("inchange"),
+    sirens = [r.values["siren"] for r in held.entites]
+    sorted_out = sort_unchanged(
+        held.entites, live_entite_keys(session, sirens), ENTITE_FIELDS, entite_natural
     )
+    live = live_entites(session, ids=sorted_out.needed) if sorted_out.needed else {}
+    plan = plan_entites(sorted_out.rest, live)
+    stage_changes(session, job.id, None, plan.changes)
+    job.empreinte = entites_digest(session, sirens)
+    job.creations, job.modifications, job.inchanges = (
+        plan.count(CREATION),
+        plan.count(MODIFICATION),
+        plan.count(INCHANGE) + sorted_out.unchanged,
+    )
+    held.entites = []
     existing = {
         r.departement: r
         for r in session.scalars(select(JobDepartement).where(JobDepartement.job_id == job.id))
@@ -224,26 +259,40 @@ def _plan(
         if row is None:
             row = JobDepartement(job_id=job.id, departement=dep, statut=Statut.ANALYSE)
             session.add(row)
+        # Released département by département: the plan rows are staged.
+        staged = held.dispositifs.pop(dep, [])
+        sorted_out = sort_unchanged(
+            staged,
+            live_dispositif_keys_of(session, dep),
+            DISPOSITIF_FIELDS,
+            dispositif_natural,
+            closing=mirror,
+        )
         dep_plan = plan_departement(
             dep,
-            staged_rows(session, job.id, DISPOSITIFS.name, dep),
-            live_dispositifs(session, dep),
+            sorted_out.rest,
+            live_dispositifs(session, dep, sorted_out.needed) if sorted_out.needed else [],
             mirror=mirror,
             state_profile=ctx.state_profile,
             today=today,
             **held_groupes(session, dep),
         )
-        stage_changes(session, job.id, dep, dep_plan.changes)
+        stage_changes(session, job.id, dep, with_name_keys(dep_plan.changes))
         stage_anomalies(session, job.id, dep_plan.anomalies)
         row.empreinte = departement_digest(session, dep)
         lines = count_rows(session, job.id, DISPOSITIFS.name, dep)
-        _count_departement(session, job.id, row, dep_plan.changes, lines)
+        _count_departement(session, job.id, row, dep_plan.changes, sorted_out.unchanged, lines)
         session.flush()
         yield
 
 
 def _count_departement(
-    session: Session, job_id: int, row: JobDepartement, changes: list[Change], lines: int
+    session: Session,
+    job_id: int,
+    row: JobDepartement,
+    changes: list[Change],
+    unchanged: int,
+    lines: int,
 ) -> None:
     counts = dict(
         session.execute(
@@ -256,12 +305,13 @@ def _count_departement(
     row.erreurs = counts.get("erreur", 0)
     row.avertissements = counts.get("avertissement", 0)
     for action, name in (
-        ("creation", "creations"),
-        ("modification", "modifications"),
-        ("inchange", "inchanges"),
-        ("fermeture", "fermetures"),
+        (CREATION, "creations"),
+        (MODIFICATION, "modifications"),
+        (INCHANGE, "inchanges"),
+        (FERMETURE, "fermetures"),
     ):
         setattr(row, name, sum(1 for c in changes if c.action == action))
+    row.inchanges += unchanged
     transition(row, Statut.INVALIDE if row.erreurs else Statut.VALIDE)
 
 

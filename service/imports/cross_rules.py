@@ -39,10 +39,12 @@ class DispositifKey:
     type_code: str | None
     nom: str | None
     has_error: bool
+    nom_normalise: str | None = None  # the name's key, when already computed
 
     def natural(self) -> tuple[str, str, str, str] | None:
         if self.siren and self.departement and self.type_code and self.nom:
-            return (self.siren, self.departement, self.type_code, normalise_name(self.nom))
+            nom = self.nom_normalise or normalise_name(self.nom)
+            return (self.siren, self.departement, self.type_code, nom)
         return None
 
     def key(self) -> str | None:
@@ -182,6 +184,10 @@ class LiveDispositif:
     departement: str
     type_code: str
     nom: str
+    nom_normalise: str = ""  # as stored; computed when absent
+
+    def name_key(self) -> str:
+        return self.nom_normalise or normalise_name(self.nom)
 
 
 def probable_duplicates(
@@ -203,10 +209,10 @@ def probable_duplicates(
         if d.identifiant or d.has_error or natural is None:
             continue
         candidates = {
-            key[3]: c
+            name: c
             for c in by_group.get(natural[:3], ())
             if c.identifiant not in updated
-            and (key := (c.siren, c.departement, c.type_code, normalise_name(c.nom))) not in named
+            and (c.siren, c.departement, c.type_code, (name := c.name_key())) not in named
         }
         match = process.extractOne(
             natural[3], list(candidates), scorer=fuzz.token_set_ratio, score_cutoff=_SIMILAR

@@ -16,7 +16,8 @@ from service.imports import apply, exports, revert
 from service.imports.analysis import analyse
 from service.imports.live import departement_digest, entites_digest
 from service.imports.options import ImportOptions
-from service.imports.plan import CREATION, FERMETURE, INCHANGE, MODIFICATION
+from service.imports.plan import CREATION, FERMETURE, MODIFICATION
+from service.imports.staging import planned_sirens
 from service.jobs import engine, kinds
 from service.jobs.enums import Statut
 from service.jobs.errors import JobStateError
@@ -59,7 +60,8 @@ class ImportKind(JobKind[ImportOptions]):
     options_model = ImportOptions
     action = Action.IMPORTER_OFFRE
     has_prealable = True  # the entités, national, before any département
-    plan_actions = (CREATION, MODIFICATION, INCHANGE, FERMETURE)
+    # Unchanged rows are counted (``inchanges``), never plan rows.
+    plan_actions = (CREATION, MODIFICATION, FERMETURE)
     figures_model: ClassVar[type[JobFigures]] = ImportFigures
     exports: ClassVar[Mapping[str, ExportSpec]] = {
         "rapport.xlsx": ExportSpec(XLSX, exports.report_chunks),
@@ -111,10 +113,7 @@ class ImportKind(JobKind[ImportOptions]):
                 )
             if departement_digest(session, row.departement) != row.empreinte:
                 raise JobStateError("PLAN_PERIME", PLAN_PERIME)
-        sirens = session.scalars(
-            select(JobPlan.cle).where(JobPlan.job_id == job.id, JobPlan.feuille == "Entités")
-        ).all()
-        if entites_digest(session, sirens) != job.empreinte:
+        if entites_digest(session, planned_sirens(session, job.id)) != job.empreinte:
             raise JobStateError("PLAN_PERIME", PLAN_PERIME)
         engine.start_application(session, job)
 
@@ -157,6 +156,8 @@ class ImportKind(JobKind[ImportOptions]):
 
     def plan_item(self, plan: JobPlan) -> PlanItem:
         item = super().plan_item(plan)
+        if item.valeurs is not None:  # the name's key is the apply's, not the user's
+            item.valeurs.pop("nom_normalise", None)
         if item.identifiant is None and plan.feuille == "Dispositifs" and plan.action != CREATION:
             item.identifiant = plan.cle  # an existing dispositif is keyed by its identifiant
         return item

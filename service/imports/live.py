@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from service.auth.tables import Utilisateur
 from service.imports.cross_rules import KnownKeys, LiveDispositif
+from service.imports.plan import LiveKey
 from service.offre.fields import DISPOSITIF_FIELDS, ENTITE_FIELDS
 from service.offre.tables import Dispositif, Entite
 from service.referentiels.suggestions import KnownValues
@@ -52,6 +53,7 @@ def live_dispositif_keys(session: Session, departements: Iterable[str]) -> list[
             Dispositif.departement,
             Dispositif.type_code,
             Dispositif.nom,
+            Dispositif.nom_normalise,
         )
         .join(Entite, Entite.id == Dispositif.entite_id)
         .where(Dispositif.departement.in_(list(departements)))
@@ -59,29 +61,79 @@ def live_dispositif_keys(session: Session, departements: Iterable[str]) -> list[
     return [LiveDispositif(*row) for row in rows]
 
 
-def live_entites(session: Session, sirens: Iterable[str]) -> dict[str, dict[str, Any]]:
-    columns = [Entite.id, *(getattr(Entite, f) for f in ENTITE_FIELDS)]
-    rows = session.execute(select(*columns).where(Entite.siren.in_(list(sirens)))).mappings()
-    return {r["siren"]: {k: _json_ready(v) for k, v in r.items()} for r in rows}
+def _dicts(names: list[str], rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+    return [dict(zip(names, map(_json_ready, row), strict=True)) for row in rows]
+
+
+def live_entites(
+    session: Session, sirens: Iterable[str] | None = None, *, ids: Iterable[int] | None = None
+) -> dict[str, dict[str, Any]]:
+    """SIREN → entité (with ``id``), of these SIRENs or these ids."""
+    names = ["id", *ENTITE_FIELDS]
+    query = select(Entite.id, *(getattr(Entite, f) for f in ENTITE_FIELDS))
+    if ids is not None:
+        query = query.where(Entite.id.in_(list(ids)))
+    else:
+        query = query.where(Entite.siren.in_(list(sirens or ())))
+    return {r["siren"]: r for r in _dicts(names, session.execute(query))}
+
+
+# A live row's digest, as plan.row_digest computes a file row's: jsonb writes arrays with
+# « , », dates as ISO text, and escapes strings as Python's json.dumps does.
+def _digest_sql(columns: Sequence[str]) -> str:
+    return f"md5(jsonb_build_array({', '.join(columns)})::text)"
+
+
+def live_entite_keys(session: Session, sirens: Sequence[str]) -> list[LiveKey]:
+    rows = session.execute(
+        text(
+            f"SELECT e.id, e.siren, {_digest_sql([f'e.{f}' for f in ENTITE_FIELDS])} "
+            "FROM offre.entite e WHERE e.siren = ANY(:sirens)"
+        ),
+        {"sirens": list(sirens)},
+    )
+    return [LiveKey(i, siren, (siren,), digest) for i, siren, digest in rows]
 
 
 _DISPOSITIF_COLUMNS = [f for f in DISPOSITIF_FIELDS if f != "siren"]
+_DISPOSITIF_DIGEST = _digest_sql(
+    [f"e.{f}" if f == "siren" else f"d.{f}" for f in DISPOSITIF_FIELDS]
+)
 
 
-def live_dispositifs(session: Session, departement: str) -> list[dict[str, Any]]:
-    columns = [
-        Dispositif.id,
-        Dispositif.identifiant,
-        Entite.siren,
-        *(getattr(Dispositif, f) for f in _DISPOSITIF_COLUMNS),
-    ]
+def live_dispositif_keys_of(session: Session, departement: str) -> list[LiveKey]:
+    """The département's dispositifs as the unchanged rows are sorted out (no whole row)."""
     rows = session.execute(
-        select(*columns)
+        text(
+            "SELECT d.id, d.identifiant, e.siren, d.departement, d.type_code, d.nom_normalise, "
+            f"{_DISPOSITIF_DIGEST} FROM offre.dispositif d JOIN offre.entite e "
+            "ON e.id = d.entite_id WHERE d.departement = :dep"
+        ),
+        {"dep": departement},
+    )
+    return [LiveKey(r[0], r[1], (r[2], r[3], r[4], r[5]), r[6]) for r in rows]
+
+
+def live_dispositifs(
+    session: Session, departement: str, ids: Iterable[int] | None = None
+) -> list[dict[str, Any]]:
+    """The département's dispositifs (or these of them), whole and JSON-ready."""
+    names = ["id", "identifiant", "siren", "nom_normalise", *_DISPOSITIF_COLUMNS]
+    query = (
+        select(
+            Dispositif.id,
+            Dispositif.identifiant,
+            Entite.siren,
+            Dispositif.nom_normalise,
+            *(getattr(Dispositif, f) for f in _DISPOSITIF_COLUMNS),
+        )
         .join(Entite, Entite.id == Dispositif.entite_id)
         .where(Dispositif.departement == departement)
         .order_by(Dispositif.id)
-    ).mappings()
-    return [{k: _json_ready(v) for k, v in r.items()} for r in rows]
+    )
+    if ids is not None:
+        query = query.where(Dispositif.id.in_(list(ids)))
+    return _dicts(names, session.execute(query))
 
 
 def departement_digest(session: Session, departement: str) -> str:

@@ -1,12 +1,17 @@
 """The plan: staged rows against live rows → created / updated (old → new) / unchanged / closed.
 
-Pure: live rows come in as dicts of JSON-ready values (dates as ISO text, lists).
+Pure: live rows come in as dicts of JSON-ready values (dates as ISO text, lists). Rows that match
+a live row whose digest (``row_digest``, computed by PostgreSQL for live rows) is theirs are
+unchanged: ``sort_unchanged`` counts them before the plan, which then needs only the few live
+rows that may change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from service.imports.anomalies import Anomalie, anomaly
@@ -23,6 +28,24 @@ CREATION, MODIFICATION, INCHANGE, FERMETURE = "creation", "modification", "incha
 class StagedRow:
     ligne: int
     values: Mapping[str, Any]  # present columns only
+    nom_normalise: str | None = None  # the name's key, when already computed
+
+
+@dataclass(frozen=True, slots=True)
+class LiveKey:
+    """A live row as the unchanged rows are sorted out: its keys and its digest."""
+
+    id: int
+    identifiant: str  # a dispositif's; an entité's SIREN
+    natural: tuple[str, ...]  # a dispositif's natural key; an entité's (SIREN,)
+    digest: str
+
+
+@dataclass(slots=True)
+class Sorted:
+    unchanged: int  # rows equal to their live row: counted, never planned
+    rest: list[StagedRow]  # rows that create or may modify
+    needed: set[int]  # ids of the live rows the plan of ``rest`` needs whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +104,82 @@ def plan_entites(staged: Sequence[StagedRow], live: Mapping[str, Mapping[str, An
     return plan
 
 
-def natural_key(values: Mapping[str, Any]) -> tuple[str, str, str, str]:
+def with_name_keys(changes: Sequence[Change]) -> list[Change]:
+    """A département's changes as the apply stores them: with the name's key
+    (``nom_normalise``), read from a creation's natural key, computed for a renamed dispositif;
+    the other rows keep the live one."""
+    keyed = []
+    for change in changes:
+        after, name = change.apres, None
+        if change.action == CREATION:
+            name = change.cle.split("|")[3]  # a name's key has letters, digits and spaces only
+        elif after is not None and "nom" in (change.avant or {}):
+            name = normalise_name(after["nom"])
+        keyed.append(
+            change
+            if after is None or name is None
+            else replace(change, apres={**after, "nom_normalise": name})
+        )
+    return keyed
+
+
+def natural_key(
+    values: Mapping[str, Any], nom_normalise: str | None = None
+) -> tuple[str, str, str, str]:
     return (
         values["siren"],
         values["departement"],
         values["type_code"],
-        normalise_name(values["nom"]),
+        nom_normalise or values.get("nom_normalise") or normalise_name(values["nom"]),
     )
+
+
+def row_digest(values: Mapping[str, Any], fields: Sequence[str]) -> str | None:
+    """md5 of the JSON array of ``fields``' values, as PostgreSQL writes ``jsonb_build_array``
+    (service/imports/live.py); None when the row lacks a field (its value would be the live
+    one). Two equal digests mean equal values; unequal ones only send the row to the plan."""
+    try:
+        items = [values[f] for f in fields]
+    except KeyError:
+        return None
+    return hashlib.md5(json.dumps(items, ensure_ascii=False).encode()).hexdigest()
+
+
+def sort_unchanged(
+    staged: Sequence[StagedRow],
+    live: Sequence[LiveKey],
+    fields: Sequence[str],
+    natural: Callable[[StagedRow], tuple[str, ...]],
+    *,
+    closing: bool = False,
+) -> Sorted:
+    """Match rows to live rows as the plan does (identifiant, else ``natural`` key): rows whose
+    digest is the live row's are counted. ``closing`` (mode miroir): the live rows no row
+    matched are needed whole, to close them."""
+    by_id = {k.identifiant: k for k in live}
+    by_natural = {k.natural: k for k in live}
+    result = Sorted(0, [], set())
+    matched: set[int] = set()
+    for row in staged:
+        current = by_id.get(row.values.get("identifiant") or "") or by_natural.get(natural(row))
+        if current is not None:
+            matched.add(current.id)
+            if row_digest(row.values, fields) == current.digest:
+                result.unchanged += 1
+                continue
+            result.needed.add(current.id)
+        result.rest.append(row)
+    if closing:
+        result.needed.update(k.id for k in live if k.id not in matched)
+    return result
+
+
+def dispositif_natural(row: StagedRow) -> tuple[str, ...]:
+    return natural_key(row.values, row.nom_normalise)
+
+
+def entite_natural(row: StagedRow) -> tuple[str, ...]:
+    return (row.values["siren"],)
 
 
 _SHOWN_LINES = 5
@@ -136,7 +228,9 @@ def plan_departement(
     reserved: dict[str, list[StagedRow]] = {name: [] for name in STATE_ONLY_FIELDS}
     for row in staged:
         values = dict(row.values)
-        current = by_id.get(values.get("identifiant") or "") or by_natural.get(natural_key(values))
+        current = by_id.get(values.get("identifiant") or "") or by_natural.get(
+            natural_key(values, row.nom_normalise)
+        )
         if not state_profile:
             for name in STATE_ONLY_FIELDS:
                 if name not in values:
@@ -148,7 +242,7 @@ def plan_departement(
         after = {f: base.get(f, _empty(f)) for f in DISPOSITIF_FIELDS}
         after.update({f: v for f, v in values.items() if f in DISPOSITIF_FIELDS})
         if current is None:
-            cle = "|".join(natural_key(after))
+            cle = "|".join(natural_key(after, row.nom_normalise))
             plan.changes.append(
                 Change(CREATION, DISPOSITIFS.name, row.ligne, cle, None, None, after)
             )

@@ -12,7 +12,8 @@ from service.imports.anomalies import Anomalie
 from service.imports.columns import ENTITES
 from service.imports.cross_rules import DispositifKey, EntiteKey
 from service.imports.normalise import NormalisedRow
-from service.imports.plan import Change, StagedRow
+from service.imports.plan import INCHANGE, Change, StagedRow
+from service.imports.validated import ValidatedRows
 from service.jobs.tables import JobAnomalie, JobLigne, JobPlan
 
 
@@ -41,6 +42,8 @@ def _storable(text: str) -> str:
 
 
 def stage_anomalies(session: Session, job_id: int, anomalies: Sequence[Anomalie]) -> None:
+    if not anomalies:  # most départements of a clean file: no round trip
+        return
     copy_rows(
         session,
         "offre.job_anomalie",
@@ -85,19 +88,36 @@ def mark_errors(session: Session, job_id: int, rows: Sequence[tuple[str, int]]) 
     )
 
 
-def staged_rows(
-    session: Session, job_id: int, feuille: str, departement: str | None = None
-) -> list[StagedRow]:
-    """The rows without error, in file order."""
-    query = select(JobLigne.ligne, JobLigne.donnees).where(
-        JobLigne.job_id == job_id, JobLigne.feuille == feuille, JobLigne.erreur.is_(False)
+def validated_rows(session: Session, job_id: int) -> ValidatedRows:
+    """What a recovered analysis did not keep in memory, read back once: the keys of every
+    row, the rows without error in file order."""
+    entite_keys, dispositif_keys = staged_keys(session, job_id)
+    held = ValidatedRows(entite_keys, dispositif_keys)
+    rows = session.execute(
+        select(JobLigne.feuille, JobLigne.departement, JobLigne.ligne, JobLigne.donnees)
+        .where(JobLigne.job_id == job_id, JobLigne.erreur.is_(False))
+        .order_by(JobLigne.feuille, JobLigne.ligne)
     )
-    if departement is not None:
-        query = query.where(JobLigne.departement == departement)
-    return [
-        StagedRow(ligne, donnees)
-        for ligne, donnees in session.execute(query.order_by(JobLigne.ligne))
-    ]
+    for feuille, departement, ligne, donnees in rows:
+        if feuille == ENTITES.name:
+            held.entites.append(StagedRow(ligne, donnees))
+        elif departement is not None:
+            held.dispositifs.setdefault(departement, []).append(StagedRow(ligne, donnees))
+    return held
+
+
+def planned_sirens(session: Session, job_id: int) -> list[str]:
+    """The SIRENs the entités' plan was made on (the scope of its digest): the rows of the
+    sheet without error, unchanged ones included though they have no plan row."""
+    return list(
+        session.scalars(
+            select(JobLigne.cle).where(
+                JobLigne.job_id == job_id,
+                JobLigne.feuille == ENTITES.name,
+                JobLigne.erreur.is_(False),
+            )
+        )
+    )
 
 
 def count_rows(session: Session, job_id: int, feuille: str, departement: str) -> int:
@@ -118,6 +138,11 @@ def count_rows(session: Session, job_id: int, feuille: str, departement: str) ->
 def stage_changes(
     session: Session, job_id: int, departement: str | None, changes: Sequence[Change]
 ) -> None:
+    """The plan rows that change something: unchanged rows are only counted (the preview
+    gives them as a count)."""
+    changes = [c for c in changes if c.action != INCHANGE]
+    if not changes:
+        return
     copy_rows(
         session,
         "offre.job_plan",

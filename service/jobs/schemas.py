@@ -77,7 +77,7 @@ class Changement(BaseModel):
 
 class PlanItem(BaseModel):
     """One planned change: created (``valeurs``), updated (``changements``: ancien → nouveau),
-    unchanged, closed…"""
+    closed… (an import's unchanged rows are only counted)."""
 
     feuille: str
     ligne: int | None

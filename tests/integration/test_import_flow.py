@@ -74,6 +74,9 @@ def test_import_fix_reimport_and_scope(api_client: TestClient, user_headers) -> 
     )
     assert again["statut"] == "termine", again
     assert (again["creations"], again["modifications"], again["inchanges"]) == (0, 0, 5)
+    # Unchanged rows are a count of the preview, not rows of it.
+    preview = api_client.get(f"/api/v1/jobs/{again['id']}/apercu", headers=admin75).json()
+    assert (preview["total"], preview["resume"]["inchanges"]) == (0, 5)
     assert (
         api_client.get("/api/v1/departements/75/dispositifs", headers=admin75).json()["total"] == 3
     )

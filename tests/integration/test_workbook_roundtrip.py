@@ -9,7 +9,10 @@ import io
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
+from service.db.engine import session_scope
+from service.referentiels.text import normalise_name
 from tests.support.api import submit, wait_for
 from tests.support.libreoffice import saved_by_calc
 from tests.support.samples import DISPOSITIFS_ROWS, ENTITES_ROWS, fill
@@ -115,4 +118,10 @@ def test_export_edit_three_cells_reimport_three_modifications(
         ]
     }
     assert names["DSP-75-000002"]["nom"] == "Accueil de jour Oberkampf"  # renamed by identifier
+    with session_scope() as session:  # its key follows, the others keep theirs
+        keys = dict(
+            session.execute(text("SELECT identifiant, nom_normalise FROM offre.dispositif")).all()
+        )
+    assert keys["DSP-75-000002"] == normalise_name("Accueil de jour Oberkampf")
+    assert all(keys[i] == normalise_name(d["nom"]) for i, d in names.items())
     assert names["DSP-75-000001"]["capacite_financee"] == 45

@@ -12,10 +12,14 @@ from service.imports.cross_rules import (
     probable_duplicates,
 )
 from service.imports.plan import (
+    LiveKey,
     StagedRow,
+    dispositif_natural,
     natural_key,
     plan_departement,
     plan_entites,
+    row_digest,
+    sort_unchanged,
 )
 from service.offre.fields import DISPOSITIF_FIELDS
 
@@ -145,6 +149,28 @@ def plan(rows: list[StagedRow], live: list[dict[str, object]], **kw: object):  #
 def test_reimport_of_same_values_is_unchanged() -> None:
     result = plan([staged(2, capacite_financee=40)], [live_dispositif()])
     assert [c.action for c in result.changes] == ["inchange"]
+
+
+def _live_key(record: dict[str, object]) -> LiveKey:
+    digest = row_digest(record, DISPOSITIF_FIELDS)
+    assert digest is not None
+    return LiveKey(1, "DSP-75-000001", natural_key(record), digest)
+
+
+def test_rows_equal_to_their_live_row_are_counted_not_planned() -> None:
+    current = live_dispositif()
+    whole = {f: current[f] for f in DISPOSITIF_FIELDS}
+    same, renamed = StagedRow(2, whole), StagedRow(3, {**whole, "identifiant": "DSP-75-000001"})
+    live = [_live_key(current)]
+    assert sort_unchanged([same], live, DISPOSITIF_FIELDS, dispositif_natural).unchanged == 1
+    # A row of missing columns keeps the live values of those: the plan compares it whole.
+    partial = staged(4, capacite_financee=40)
+    result = sort_unchanged([partial, renamed], live, DISPOSITIF_FIELDS, dispositif_natural)
+    assert (result.unchanged, result.rest, result.needed) == (1, [partial], {1})
+    # Mode miroir: the live rows no row matched are needed whole, to close them.
+    closing = sort_unchanged([], live, DISPOSITIF_FIELDS, dispositif_natural, closing=True)
+    assert (closing.unchanged, closing.rest, closing.needed) == (0, [], {1})
+    assert plan([partial], [current]).changes[0].action == "inchange"
 
 
 def test_update_by_natural_key_lists_old_and_new() -> None:
