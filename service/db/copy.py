@@ -7,7 +7,6 @@ from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
-from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
 
@@ -29,20 +28,3 @@ def copy_rows(
             copy.write_row([Jsonb(v) if isinstance(v, dict) else v for v in row])
             count += 1
     return count
-
-
-def copy_upsert(
-    session: Session,
-    temp: str,
-    definition: str,
-    columns: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    upsert: str,
-    params: dict[str, Any],
-) -> list[Row[Any]]:
-    """Set-based upsert: ``rows`` COPied into a temporary table (``CREATE TEMP TABLE temp AS
-    definition``, dropped at commit), then one ``upsert`` statement reading it (``INSERT …
-    SELECT … FROM temp ON CONFLICT …``), whose RETURNING rows are returned."""
-    session.execute(text(f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS {definition} WITH NO DATA"))
-    copy_rows(session, temp, columns, rows)
-    return list(session.execute(text(upsert), params).all())
