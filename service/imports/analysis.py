@@ -170,7 +170,10 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
         held = validated_rows(session, job.id)
     entite_keys, dispositif_keys = held.entite_keys, held.dispositif_keys
     crossed = cross_rules.entite_rules(entite_keys) + cross_rules.dispositif_rules(
-        dispositif_keys, entite_keys, known_keys(session), ctx.scope
+        dispositif_keys,
+        entite_keys,
+        known_keys(session, (k.identifiant for k in dispositif_keys if k.identifiant)),
+        ctx.scope,
     )
     deps = {k.departement for k in dispositif_keys if k.departement}
     crossed += cross_rules.probable_duplicates(dispositif_keys, live_dispositif_keys(session, deps))

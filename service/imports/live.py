@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import ARRAY, String, any_, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from service.auth.tables import Utilisateur
@@ -21,12 +21,17 @@ def _json_ready(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def known_keys(session: Session) -> KnownKeys:
+def known_keys(session: Session, identifiants: Iterable[str]) -> KnownKeys:
+    """Every SIREN (a mistyped one is matched against them all) and, of the identifiants, only
+    those the file names: a one-département file does not read the nation's dispositifs."""
     sirens = frozenset(session.scalars(select(Entite.siren)))
-    identifiants = dict(
-        session.execute(select(Dispositif.identifiant, Dispositif.departement)).all()
+    found = session.execute(
+        select(Dispositif.identifiant, Dispositif.departement).where(
+            Dispositif.identifiant
+            == any_(bindparam("identifiants", sorted(set(identifiants)), type_=ARRAY(String)))
+        )
     )
-    return KnownKeys(sirens=sirens, identifiants=identifiants)
+    return KnownKeys(sirens=sirens, identifiants={i: d for i, d in found})
 
 
 def known_values(session: Session) -> KnownValues:
@@ -41,7 +46,7 @@ def known_values(session: Session) -> KnownValues:
             select(Utilisateur.courriel).where(Utilisateur.actif),
         )
     )
-    return KnownValues(session.scalars(select(Entite.siren)), session.scalars(emails))
+    return KnownValues(session.scalars(select(Entite.siren)), lambda: session.scalars(emails))
 
 
 def live_dispositif_keys(session: Session, departements: Iterable[str]) -> list[LiveDispositif]:

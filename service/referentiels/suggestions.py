@@ -5,7 +5,7 @@ known) are passed in; rapidfuzz measures the distances."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 
 from rapidfuzz import fuzz, process
@@ -62,17 +62,29 @@ class KnownValues:
     """SIRENs and e-mail addresses already known (the database's, the file's Entités sheet's),
     to suggest the one a typo was meant to be."""
 
-    def __init__(self, sirens: Iterable[str] = (), emails: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        sirens: Iterable[str] = (),
+        emails: Iterable[str] | Callable[[], Iterable[str]] = (),
+    ) -> None:
         self.sirens: set[str] = set(sirens)
+        # Read and indexed on the first mistyped address only: a file without one (the common
+        # case, and every small file) never pays for the database's addresses.
+        self._emails = emails
+        self._indexed = False
         # A single typo is in the local part or in the domain: each index keeps the search to
         # the addresses sharing the other half.
         self._locals_by_domain: dict[str, list[str]] = defaultdict(list)
         self._domains_by_local: dict[str, list[str]] = defaultdict(list)
+
+    def _index(self) -> None:
+        emails = self._emails() if callable(self._emails) else self._emails
         for email in emails:
             local, _, domain = email.lower().rpartition("@")
             if local and domain:
                 self._locals_by_domain[domain].append(local)
                 self._domains_by_local[local].append(domain)
+        self._indexed = True
 
     def add_sirens(self, sirens: Iterable[str]) -> None:
         self.sirens.update(sirens)
@@ -90,6 +102,8 @@ class KnownValues:
         text = typed.strip().lower()
         if text.count("@") != 1 or len(text) > _MAX_LENGTH:
             return None
+        if not self._indexed:
+            self._index()
         local, _, domain = text.partition("@")
         for half, choices, build in (
             (local, self._locals_by_domain.get(domain), lambda x: f"{x}@{domain}"),
