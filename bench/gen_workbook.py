@@ -300,8 +300,9 @@ def ensure_workbook(
 
 
 def resaved_copy(path: Path) -> tuple[Path, float | None]:
-    """The same rows saved again by a spreadsheet program (openpyxl here): other bytes, other
-    XML (shared strings instead of inline ones), so no shortcut on the file's hash can apply."""
+    """The same rows loaded and saved again by openpyxl: other bytes (a new save time, the
+    sheets' dimension and attributes rewritten), so no shortcut on the file's hash can apply.
+    openpyxl keeps inline strings: a re-save by Excel (shared strings) is not imitated."""
     target = path.with_name(path.stem + "_reenregistre.xlsx")
     if target.exists():
         return target, None
