@@ -57,7 +57,7 @@ def request_revert(
         raise JobStateError(
             "MODIFIE_DEPUIS",
             f"{'; '.join(changed)} par d'autres jobs : le retour arrière effacerait ces "
-            "modifications. L'administration nationale peut le forcer (« forcer »: true).",
+            "modifications. L'administration nationale peut le forcer (option « forcer »).",
         )
     revert = engine.create_job(
         session,
