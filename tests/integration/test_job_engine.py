@@ -213,6 +213,7 @@ def test_fencing_rejects_the_commit_of_a_worker_whose_lease_was_taken(
     with session_scope() as session:  # the new holder's token stands
         row = session.get(JobDepartement, (job_id, "75"))
         assert row is not None and row.bail_jeton == 2
+    expire_leases(job_id)
 
 
 def test_stale_lease_check_raises(submitter: Identity, sent: list[Unit]) -> None:
@@ -225,6 +226,19 @@ def test_stale_lease_check_raises(submitter: Identity, sent: list[Unit]) -> None
     assert first and second and second.token == first.token + 1
     with session_scope() as session, pytest.raises(leases.LeaseLost):
         leases.check(session, first)
+    expire_leases(job_id)
+
+
+def expire_leases(job_id: int) -> None:
+    """The leases these tests hold with no worker behind them: expired, so that the clean-up
+    does not wait for a worker that does not exist."""
+    with session_scope() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(bail_expire=text("now()")))
+        session.execute(
+            update(JobDepartement)
+            .where(JobDepartement.job_id == job_id)
+            .values(bail_expire=text("now()"))
+        )
 
 
 def test_cancel_between_steps_stops_the_analysis(submitter: Identity, sent: list[Unit]) -> None:
