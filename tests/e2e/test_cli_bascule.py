@@ -4,22 +4,10 @@ another profile is refused."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-from tests.support.fault_stack import FaultStack
-from tests.support.processes import cli
+from tests.support.fault_stack import FaultStack, offre
 from tests.support.temps3 import ready_stack
-
-
-def offre(stack: FaultStack, token: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        cli(*args, "--api", f"http://127.0.0.1:{stack.api_port}", "--jeton", token),
-        env={**stack.env, "COLUMNS": "220"},
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
 
 
 def test_preparation_simulation_and_switch(process_stack: FaultStack, tmp_path: Path) -> None:

@@ -3,24 +3,12 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from openpyxl import load_workbook
 
 from tests.support.capacites import statements
-from tests.support.fault_stack import FaultStack
-from tests.support.processes import cli
-
-
-def offre(stack: FaultStack, token: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        cli(*args, "--api", f"http://127.0.0.1:{stack.api_port}", "--jeton", token),
-        env={**stack.env, "COLUMNS": "200"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.support.fault_stack import FaultStack, offre
 
 
 def test_capacity_report(process_stack: FaultStack, tmp_path: Path) -> None:

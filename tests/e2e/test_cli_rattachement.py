@@ -8,19 +8,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from tests.support.fault_stack import FaultStack
+from tests.support.fault_stack import FaultStack, offre
 from tests.support.processes import cli
 from tests.support.rattachement import Sheet, open_xlsx
-
-
-def offre(stack: FaultStack, token: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        cli(*args, "--api", f"http://127.0.0.1:{stack.api_port}", "--jeton", token),
-        env={**stack.env, "COLUMNS": "200"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_export_import_and_figures(process_stack: FaultStack, tmp_path: Path) -> None:

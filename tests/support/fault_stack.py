@@ -213,3 +213,14 @@ class FaultStack:
 
     def digest(self) -> str:
         return str(self.sql(BUSINESS_DIGEST)[0][0])
+
+
+def offre(stack: FaultStack, token: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI of a second terminal, against ``stack``'s API with ``token``."""
+    return subprocess.run(
+        cli(*args, "--api", f"http://127.0.0.1:{stack.api_port}", "--jeton", token),
+        env={**stack.env, "COLUMNS": "220"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
