@@ -54,6 +54,10 @@ class Settings(BaseSettings):
 
     # Work units and leases (ARCHITECTURE.md §4).
     batch_size: int = 5_000
+    # A file with more Dispositifs rows is analysed in parts of this many lines that several
+    # workers take (service/imports/analysis.py). Each part loads the sheet whole (calamine
+    # cannot stream), so parts much smaller than this pay that load more than they share.
+    analysis_part_rows: int = Field(50_000, ge=10)
     lease_seconds: int = 120
     max_attempts: int = 5
     reconcile_every_seconds: float = 30.0

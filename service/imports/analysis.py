@@ -3,11 +3,19 @@
 A generator: it flushes one batch of staged rows and anomalies at a time and yields, so that the
 task shell commits each batch (progress) under the lease's fencing token. A redelivered or
 recovered analysis starts again from a clean slate (staging is idempotent by construction).
+
+A large file is analysed in parts that several workers take (:func:`engine.fan_out`): the
+job-level unit pre-scans the file, stages the Entités sheet and splits the Dispositifs sheet into
+ranges of lines (``lignes:…``), each read, validated and staged by a part; the job-level unit
+then runs the cross-row rules on the keys of every row and plans the entités, and the
+départements' plans are parts again (``plan:…``); the job-level unit closes the analysis once
+they are done. PostgreSQL is where the parts meet, so workers on several machines share them as
+they share the départements' apply.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from sqlalchemy import delete, func, select, update
@@ -17,6 +25,7 @@ from service.auth.accounts import identity_for_id
 from service.auth.permissions import Action, Identity, can
 from service.config import get_settings
 from service.imports import cross_rules, rules, sources
+from service.imports.anomalies import Anomalie
 from service.imports.columns import DISPOSITIFS, ENTITES
 from service.imports.live import (
     departement_digest,
@@ -38,6 +47,7 @@ from service.imports.plan import (
     INCHANGE,
     MODIFICATION,
     Change,
+    StagedRow,
     dispositif_natural,
     entite_natural,
     plan_departement,
@@ -45,18 +55,24 @@ from service.imports.plan import (
     sort_unchanged,
     with_name_keys,
 )
-from service.imports.reader import RawRow
+from service.imports.reader import RawRow, open_package
 from service.imports.staging import (
+    count_lines,
     count_progress,
     count_rows,
     mark_errors,
     reset_cross_stage,
+    reset_plan,
     stage_anomalies,
     stage_changes,
     stage_rows,
     staged_lines,
+    staged_sirens,
+    unstage_lines,
+    validated_dispositifs,
     validated_rows,
 )
+from service.imports.tables import ImportPaquet
 from service.imports.validated import ValidatedRows
 from service.jobs import engine
 from service.jobs.enums import Etape, Statut
@@ -68,6 +84,8 @@ from service.offre.fields import DISPOSITIF_FIELDS, ENTITE_FIELDS
 from service.referentiels.suggestions import KnownValues
 
 SECURITY_CODES = frozenset({"FICHIER_DANGEREUX", "FICHIER_PROTEGE"})
+# Found by a département's plan: redone with it.
+PLAN_CODES = ("CHAMP_RESERVE_ETAT", "DISPOSITIF_OCCUPE", "DISPOSITIF_CIBLE")
 # Found by the cross-row rules and the plan: redone whole when that stage is recovered.
 CROSS_STAGE_CODES = (
     "DOUBLON_DANS_LE_FICHIER",
@@ -75,8 +93,11 @@ CROSS_STAGE_CODES = (
     "ENTITE_INCONNUE",
     "ENTITE_EN_ERREUR",
     "IDENTIFIANT_INCONNU",
-    "CHAMP_RESERVE_ETAT",
+    *PLAN_CODES,
 )
+# The parts of a split analysis, by the prefix of their name.
+LINES_PART = "lignes:"  # lignes:000002-050001, lines of the Dispositifs sheet
+PLAN_PART = "plan:"  # plan:01,02,2A, départements to plan
 log = get_logger(__name__)
 
 
@@ -110,6 +131,11 @@ def _reset(session: Session, job: Job) -> None:
 def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None]:
     """Checkpointed: a recovered analysis skips the batches already committed, and redoes the
     cross-row rules and the plan (stage « plan ») from the staged rows."""
+    parts = engine.parts_done(session, job.id)
+    if any(p.startswith(PLAN_PART) for p in parts):
+        _close_analysis(session, job, options)
+        return
+    split = any(p.startswith(LINES_PART) for p in parts)
     resuming = job.etape == Etape.PLAN or job.traitees > 0
     if resuming:
         log.info("import.analysis.resumed", etape=job.etape, lignes_deja_traitees=job.traitees)
@@ -122,32 +148,36 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
         engine.fail_job(session, job, refused or "compte désactivé")
         return
     ctx = rule_context(identity)
-    fichier = session.get(JobFichier, job.id)
-    assert fichier is not None
-    opened = sources.open_source(fichier.nom, fichier.contenu)
-    if not resuming:
-        stage_anomalies(session, job.id, opened.anomalies)
-        for refusal in (a for a in opened.anomalies if a.code in SECURITY_CODES):
-            log.warning(
-                "security.file_refused",
-                code=refusal.code,
-                fichier=fichier.nom,
-                utilisateur_id=job.soumis_par,
-                message=refusal.message,
-            )
-    if opened.fatal:
-        _close_analysis(session, job, options)
-        return
     # A fresh analysis keeps what it validates; a recovered one reads it back once.
     held: ValidatedRows | None = None if resuming else ValidatedRows()
     if job.etape == Etape.ANALYSE:
+        fichier = session.get(JobFichier, job.id)
+        assert fichier is not None
+        opened = sources.open_source(fichier.nom, fichier.contenu)
+        if not resuming:
+            stage_anomalies(session, job.id, opened.anomalies)
+            for refusal in (a for a in opened.anomalies if a.code in SECURITY_CODES):
+                log.warning(
+                    "security.file_refused",
+                    code=refusal.code,
+                    fichier=fichier.nom,
+                    utilisateur_id=job.soumis_par,
+                    message=refusal.message,
+                )
+        if opened.fatal:
+            _close_analysis(session, job, options)
+            return
+        line_parts = _line_parts(opened)
+        # Split: the Entités sheet here (the Dispositifs rows' SIREN suggestions need it), the
+        # Dispositifs sheet in parts.
+        sheets = frozenset({ENTITES.name}) if line_parts else None
         done = staged_lines(session, job.id)
         known = known_values(session)
-        for batch in opened.batches(get_settings().batch_size):
+        for batch in opened.batches(get_settings().batch_size, sheets):
             todo = [raw for raw in batch if raw.line > done.get(raw.sheet, 0)]
             if not todo:
                 continue
-            normalised = [_normalise(raw, opened, ctx, known) for raw in todo]
+            normalised = [_normalise(raw, opened.cell_issues, ctx, known) for raw in todo]
             known.add_sirens(r.values["siren"] for r in normalised if _entite_siren(r))
             stage_rows(session, job.id, normalised)
             if held is not None:
@@ -160,14 +190,19 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
             if engine.cancelled(session, job):
                 return
             yield
-        job.etape = Etape.PLAN  # checkpoint: every row is staged
+        job.etape = Etape.PLAN  # checkpoint: every row is staged (or will be, by the parts)
+        if line_parts:
+            session.merge(ImportPaquet(job_id=job.id, contenu=opened.package))
+            engine.fan_out(session, job, line_parts)
+            session.flush()
+            return
         yield
     else:
         reset_cross_stage(session, job.id, CROSS_STAGE_CODES)
         # The départements already judged by the cut-short plan are judged again.
         transition_rows(session, job.id, Statut.ANALYSE, sources={Statut.VALIDE, Statut.INVALIDE})
     if held is None:
-        held = validated_rows(session, job.id)
+        held = validated_rows(session, job.id, dispositifs=not split)
     entite_keys, dispositif_keys = held.entite_keys, held.dispositif_keys
     crossed = cross_rules.entite_rules(entite_keys) + cross_rules.dispositif_rules(
         dispositif_keys,
@@ -186,16 +221,134 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
         for k in dispositif_keys
         if k.departement and (ctx.scope is None or k.departement in ctx.scope)
     }
+    if split:
+        _plan_entites(session, job, held)
+        rows = _departement_rows(session, job, in_scope)
+        weights: dict[str, int] = {}
+        for k in dispositif_keys:
+            if k.departement in rows:
+                weights[k.departement] = weights.get(k.departement, 0) + 1
+        engine.fan_out(session, job, _plan_parts(sorted(rows), weights))
+        session.flush()
+        return
     yield from _plan(session, job, ctx, in_scope, held, mirror=options.mode == "miroir")
     _close_analysis(session, job, options)
 
 
+def analyse_part(session: Session, job: Job, options: ImportOptions, partie: str) -> Iterator[None]:
+    """One part of a split analysis: a range of the Dispositifs sheet's lines, or the plans of
+    a few départements. A redelivered part first undoes what its earlier attempt committed."""
+    identity = identity_for_id(session, job.soumis_par)
+    if identity is None:
+        engine.fail_job(session, job, "compte désactivé")
+        return
+    ctx = rule_context(identity)
+    if partie.startswith(LINES_PART):
+        first, last = (int(n) for n in partie.removeprefix(LINES_PART).split("-"))
+        yield from _read_lines(session, job, ctx, first, last)
+    else:
+        departements = partie.removeprefix(PLAN_PART).split(",")
+        yield from _plan_some(session, job, ctx, departements, mirror=options.mode == "miroir")
+
+
+def _line_parts(opened: sources.OpenedSource) -> list[str]:
+    """Ranges of the Dispositifs sheet's lines for parts of the analysis, or none: a file that
+    one part would read, a CSV (no package), a file with formula problems (the pre-scan's
+    per-cell findings stay with the unit that made them)."""
+    size = get_settings().analysis_part_rows
+    height = opened.reader.heights.get(DISPOSITIFS.name, 0) if opened.reader else 0
+    if not opened.package or opened.formula_issues or height - 1 <= size:
+        return []
+    return [
+        f"{LINES_PART}{first:06d}-{min(first + size - 1, height):06d}"
+        for first in range(2, height + 1, size)
+    ]
+
+
+def _plan_parts(departements: list[str], weights: dict[str, int]) -> list[str]:
+    """Départements in code order, grouped into parts of about a quarter of a lines part's
+    rows: a plan costs less per row than reading does, and smaller parts share out better."""
+    size = max(1, get_settings().analysis_part_rows // 4)
+    parts: list[list[str]] = [[]]
+    rows = 0
+    for dep in departements:
+        if rows >= size:
+            parts.append([])
+            rows = 0
+        parts[-1].append(dep)
+        rows += weights.get(dep, 0)
+    return [PLAN_PART + ",".join(p) for p in parts if p]
+
+
+def _read_lines(
+    session: Session, job: Job, ctx: rules.RuleContext, first: int, last: int
+) -> Iterator[None]:
+    unstage_lines(session, job.id, DISPOSITIFS.name, first, last, ctx.scope)
+    paquet = session.get(ImportPaquet, job.id)
+    assert paquet is not None
+    reader = open_package(paquet.contenu)
+    known = known_values(session)
+    known.add_sirens(staged_sirens(session, job.id))
+    sheets = frozenset({DISPOSITIFS.name})
+    for batch in reader.iter_rows(get_settings().batch_size, sheets=sheets, first=first, last=last):
+        normalised = [_normalise(raw, _no_cell_issues, ctx, known) for raw in batch]
+        stage_rows(session, job.id, normalised)
+        stage_anomalies(session, job.id, [a for row in normalised for a in row.anomalies])
+        count_progress(session, job.id, _per_departement(normalised, ctx))
+        count_lines(session, job.id, len(normalised))
+        session.flush()
+        if engine.cancelled(session, job):
+            return
+        yield
+
+
+def _no_cell_issues(sheet: str, line: int) -> list[Anomalie]:
+    return []
+
+
+def _plan_some(
+    session: Session,
+    job: Job,
+    ctx: rules.RuleContext,
+    departements: list[str],
+    *,
+    mirror: bool,
+) -> Iterator[None]:
+    reset_plan(session, job.id, departements, PLAN_CODES)
+    transition_rows(
+        session,
+        job.id,
+        Statut.ANALYSE,
+        sources={Statut.VALIDE, Statut.INVALIDE},
+        where=JobDepartement.departement.in_(departements),
+    )
+    rows = {
+        r.departement: r
+        for r in session.scalars(
+            select(JobDepartement).where(
+                JobDepartement.job_id == job.id, JobDepartement.departement.in_(departements)
+            )
+        )
+    }
+    staged = validated_dispositifs(session, job.id, departements)
+    today = date.today().isoformat()
+    for dep in departements:
+        _plan_departement(
+            session, job, ctx, rows[dep], staged.pop(dep, []), mirror=mirror, today=today
+        )
+        session.flush()
+        yield
+
+
 def _normalise(
-    raw: RawRow, opened: sources.OpenedSource, ctx: rules.RuleContext, known: KnownValues
+    raw: RawRow,
+    cell_issues: Callable[[str, int], list[Anomalie]],
+    ctx: rules.RuleContext,
+    known: KnownValues,
 ) -> NormalisedRow:
     spec = DISPOSITIFS if raw.sheet == DISPOSITIFS.name else ENTITES
     row = normalise_row(spec, raw.line, raw.cells, known)
-    formula_issues = opened.cell_issues(raw.sheet, raw.line)
+    formula_issues = cell_issues(raw.sheet, raw.line)
     if formula_issues:
         # calamine reads such a cell as empty: say why once, not « obligatoire » too.
         columns = {a.colonne for a in formula_issues}
@@ -237,6 +390,17 @@ def _plan(
     """Rows equal to their live row (same digest) are counted as unchanged; the plan compares
     the others with the few live rows they may change, read whole."""
     today = date.today().isoformat()
+    _plan_entites(session, job, held)
+    rows = _departement_rows(session, job, in_scope)
+    for dep, row in rows.items():
+        # Released département by département: the plan rows are staged.
+        staged = held.dispositifs.pop(dep, [])
+        _plan_departement(session, job, ctx, row, staged, mirror=mirror, today=today)
+        session.flush()
+        yield
+
+
+def _plan_entites(session: Session, job: Job, held: ValidatedRows) -> None:
     sirens = [r.values["siren"] for r in held.entites]
     sorted_out = sort_unchanged(
         held.entites, live_entite_keys(session, sirens), ENTITE_FIELDS, entite_natural
@@ -251,42 +415,59 @@ def _plan(
         plan.count(INCHANGE) + sorted_out.unchanged,
     )
     held.entites = []
+
+
+def _departement_rows(session: Session, job: Job, in_scope: set[str]) -> dict[str, JobDepartement]:
+    """The départements to plan, in code order: those of the file's rows in the submitter's
+    scope and those already counted. A département without any row of the file is judged too
+    (nothing to do there), so that no unit is left « en analyse »."""
     existing = {
         r.departement: r
         for r in session.scalars(select(JobDepartement).where(JobDepartement.job_id == job.id))
     }
-    # A département of the submitter's without any row of the file is judged too (nothing to
-    # do there), so that no unit is left « en analyse ».
+    rows: dict[str, JobDepartement] = {}
     for dep in sorted(in_scope | set(existing)):
         row = existing.get(dep)
         if row is None:
             row = JobDepartement(job_id=job.id, departement=dep, statut=Statut.ANALYSE)
             session.add(row)
-        # Released département by département: the plan rows are staged.
-        staged = held.dispositifs.pop(dep, [])
-        sorted_out = sort_unchanged(
-            staged,
-            live_dispositif_keys_of(session, dep),
-            DISPOSITIF_FIELDS,
-            dispositif_natural,
-            closing=mirror,
-        )
-        dep_plan = plan_departement(
-            dep,
-            sorted_out.rest,
-            live_dispositifs(session, dep, sorted_out.needed) if sorted_out.needed else [],
-            mirror=mirror,
-            state_profile=ctx.state_profile,
-            today=today,
-            **held_groupes(session, dep),
-        )
-        stage_changes(session, job.id, dep, with_name_keys(dep_plan.changes))
-        stage_anomalies(session, job.id, dep_plan.anomalies)
-        row.empreinte = departement_digest(session, dep)
-        lines = count_rows(session, job.id, DISPOSITIFS.name, dep)
-        _count_departement(session, job.id, row, dep_plan.changes, sorted_out.unchanged, lines)
-        session.flush()
-        yield
+        rows[dep] = row
+    session.flush()
+    return rows
+
+
+def _plan_departement(
+    session: Session,
+    job: Job,
+    ctx: rules.RuleContext,
+    row: JobDepartement,
+    staged: list[StagedRow],
+    *,
+    mirror: bool,
+    today: str,
+) -> None:
+    dep = row.departement
+    sorted_out = sort_unchanged(
+        staged,
+        live_dispositif_keys_of(session, dep),
+        DISPOSITIF_FIELDS,
+        dispositif_natural,
+        closing=mirror,
+    )
+    dep_plan = plan_departement(
+        dep,
+        sorted_out.rest,
+        live_dispositifs(session, dep, sorted_out.needed) if sorted_out.needed else [],
+        mirror=mirror,
+        state_profile=ctx.state_profile,
+        today=today,
+        **held_groupes(session, dep),
+    )
+    stage_changes(session, job.id, dep, with_name_keys(dep_plan.changes))
+    stage_anomalies(session, job.id, dep_plan.anomalies)
+    row.empreinte = departement_digest(session, dep)
+    lines = count_rows(session, job.id, DISPOSITIFS.name, dep)
+    _count_departement(session, job.id, row, dep_plan.changes, sorted_out.unchanged, lines)
 
 
 def _count_departement(
@@ -319,6 +500,7 @@ def _count_departement(
 
 
 def _close_analysis(session: Session, job: Job, options: ImportOptions) -> None:
+    session.execute(delete(ImportPaquet).where(ImportPaquet.job_id == job.id))
     session.flush()
     totals = dict(
         session.execute(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from service.auth.permissions import Action, Identity
 from service.imports import apply, exports, revert
-from service.imports.analysis import analyse
+from service.imports.analysis import analyse, analyse_part
 from service.imports.live import departement_digest, entites_digest
 from service.imports.options import ImportOptions
 from service.imports.plan import CREATION, FERMETURE, MODIFICATION
@@ -72,6 +72,9 @@ class ImportKind(JobKind[ImportOptions]):
         yield from analyse(session, job, self.options(job))
         if job.statut == Statut.VALIDE and self.options(job).application == "automatique":
             self._start(session, job, confirmed_closures=None, automatic=True)
+
+    def analyse_part(self, session: Session, job: Job, partie: str) -> Iterator[None]:
+        return analyse_part(session, job, self.options(job), partie)
 
     def confirm(self, session: Session, job: Job, identity: Identity, body: dict[str, Any]) -> None:
         self._start(session, job, confirmed_closures=body.get("fermetures"), automatic=False)

@@ -60,8 +60,11 @@ class SheetLayout:
     headers: dict[str, str]  # field → header as spelled in the file
 
 
-# `offset`, then (line, cells from column `offset` on) for every row after the header.
-_RowSource = Callable[[SheetLayout], tuple[int, Iterator[tuple[int, Sequence[CellValue]]]]]
+# `offset`, then (line, cells from column `offset` on) for every row of lines `first` to `last`
+# (None: the sheet's last) — the header is line 1.
+_RowSource = Callable[
+    [SheetLayout, int, int | None], tuple[int, Iterator[tuple[int, Sequence[CellValue]]]]
+]
 
 
 @dataclass
@@ -72,21 +75,33 @@ class SheetReader:
     anomalies: list[Anomalie]
     _rows: _RowSource = field(repr=False)
     batch_size: int = field(default_factory=lambda: get_settings().batch_size)
+    # The last line of each sheet (header included), when the format tells it before reading.
+    heights: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         """False when a structure error rejects the file: do not import its rows."""
         return not any(a.blocking for a in self.anomalies)
 
-    def iter_rows(self, batch_size: int | None = None) -> Iterator[list[RawRow]]:
-        """Non-blank data rows, sheet after sheet; a batch never mixes two sheets."""
+    def iter_rows(
+        self,
+        batch_size: int | None = None,
+        *,
+        sheets: frozenset[str] | None = None,
+        first: int = 2,
+        last: int | None = None,
+    ) -> Iterator[list[RawRow]]:
+        """Non-blank data rows, sheet after sheet; a batch never mixes two sheets. Only the
+        ``sheets`` named (model names), and only lines ``first`` to ``last``, when given."""
         size = batch_size or self.batch_size
         for layout in self.layouts:
+            if sheets is not None and layout.spec.name not in sheets:
+                continue
             name, present = layout.spec.name, frozenset(layout.columns)
             fields, columns = list(layout.columns), list(layout.columns.values())
             batch: list[RawRow] = []
             pick, width = None, -1
-            offset, rows = self._rows(layout)
+            offset, rows = self._rows(layout, first, last)
             for line, values in rows:
                 if len(values) != width:  # calamine: once per sheet; CSV: per record width
                     width, pick = len(values), _picker(columns, offset, len(values))
@@ -135,8 +150,17 @@ def open_workbook(
     """An .xlsx/.xlsm/.ods (or, by its scan's format, a .csv): every sheet in `sheets` is due."""
     if scan.format is SpreadsheetFormat.CSV:
         return read_csv(data, sheets)
+    return open_package(scan.package, sheets, scan)
+
+
+def open_package(
+    package: bytes, sheets: Sequence[Sheet] = WORKBOOK_1, scan: WorkbookScan | None = None
+) -> SheetReader:
+    """The sheets of a package a pre-scan accepted: ``scan`` when it was just made (a sheet it
+    did not cover is refused); None for a package an earlier analysis unit stored after its
+    own scan (the parts of a split analysis)."""
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(scan.package))
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(package))
         names = list(workbook.sheet_names)
     except PasswordError:
         return _failed(
@@ -149,8 +173,9 @@ def open_workbook(
         return _failed(
             FICHIER_ILLISIBLE, f"Le fichier est endommagé et ne peut pas être lu. {_RESAVE}"
         )
-    scanned = {s.name for s in scan.sheets}
+    scanned = None if scan is None else {s.name for s in scan.sheets}
     layouts: list[SheetLayout] = []
+    heights: dict[str, int] = {}
     anomalies: list[Anomalie] = []
     # calamine parses a sheet whole: the one loaded for its header is kept for its rows, and
     # dropped once they are read (the first sheet's, Entités, is the smaller one).
@@ -158,12 +183,13 @@ def open_workbook(
     for spec in sheets:
         name = next((n for n in names if fold(n) == fold(spec.name)), None)
         if name is None:
-            anomalies.append(_missing_sheet(spec, scan.sheet_names or names))
+            anomalies.append(_missing_sheet(spec, (scan and scan.sheet_names) or names))
             continue
         unreadable = _failed(
             FICHIER_ILLISIBLE, f"Le fichier a une feuille {quote(name)} illisible. {_RESAVE}"
         )
-        if name not in scanned:  # never hand calamine a sheet the pre-scan did not bound
+        if scanned is not None and name not in scanned:  # never hand calamine a sheet the
+            # pre-scan did not bound
             return unreadable
         try:
             sheet = loaded[name] = workbook.get_sheet_by_name(name)
@@ -175,17 +201,20 @@ def open_workbook(
         layout, problems = _map_headers(spec, name, list(enumerate(first, start=offset)))
         layouts.append(layout)
         anomalies.extend(problems)
+        heights[spec.name] = sheet.end[0] + 1 if sheet.end else 0
 
-    def sheet_rows(layout: SheetLayout) -> tuple[int, Iterator[tuple[int, Sequence[CellValue]]]]:
+    def sheet_rows(
+        layout: SheetLayout, first: int, last: int | None
+    ) -> tuple[int, Iterator[tuple[int, Sequence[CellValue]]]]:
         found = layout.found_name
         sheet = loaded.pop(found, None) or workbook.get_sheet_by_name(found)
         # calamine's iter_rows starts at row 1 (leading empty rows are padded) but at the first
         # used column: hence the offset (pinned by a test, should calamine change). The iterator
         # holds the sheet until its last row, and no longer.
         offset = sheet.start[1] if sheet.start else 0
-        return offset, zip(count(2), islice(sheet.iter_rows(), 1, None), strict=False)
+        return offset, zip(count(first), islice(sheet.iter_rows(), first - 1, last), strict=False)
 
-    return SheetReader(layouts, anomalies, sheet_rows)
+    return SheetReader(layouts, anomalies, sheet_rows, heights=heights)
 
 
 def _missing_sheet(spec: Sheet, present: Sequence[str]) -> Anomalie:
@@ -240,8 +269,10 @@ def read_csv(
         )
     layout, problems = _map_headers(spec, spec.name, cells)
 
-    def csv_rows(layout: SheetLayout) -> tuple[int, Iterator[tuple[int, Sequence[CellValue]]]]:
-        return 0, zip(count(2), islice(records(), 1, None), strict=False)
+    def csv_rows(
+        layout: SheetLayout, first: int, last: int | None
+    ) -> tuple[int, Iterator[tuple[int, Sequence[CellValue]]]]:
+        return 0, zip(count(first), islice(records(), first - 1, last), strict=False)
 
     return SheetReader([layout], problems, csv_rows)
 
@@ -360,7 +391,7 @@ def _header_anomaly(
 def _failed(code: str, message: str) -> SheetReader:
     """A reader without sheets: the file as a whole is refused (row 0)."""
     anomaly = Anomalie("", 0, "", "", code, Severite.ERREUR, message)
-    return SheetReader([], [anomaly], lambda _: (0, iter(())))
+    return SheetReader([], [anomaly], lambda _layout, _first, _last: (0, iter(())))
 
 
 def _decode(data: bytes) -> str:

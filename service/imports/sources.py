@@ -36,15 +36,19 @@ class OpenedSource:
     # The hidden cells of « Lisez-moi » (the template's version marker, workbook 2's
     # département and export time).
     readme_values: dict[str, str] | None = None
+    # What calamine opened (the sheets the pre-scan accepted; empty for a CSV): the parts of a
+    # split analysis read their rows from it without a scan of their own.
+    package: bytes = b""
 
     @property
     def fatal(self) -> bool:
         return self.reader is None or any(a.blocking for a in self.anomalies)
 
-    def batches(self, size: int) -> Iterator[list[RawRow]]:
-        """Batches of raw rows, sheet after sheet (a batch never mixes two sheets)."""
+    def batches(self, size: int, sheets: frozenset[str] | None = None) -> Iterator[list[RawRow]]:
+        """Batches of raw rows, sheet after sheet (a batch never mixes two sheets); only the
+        ``sheets`` named, when given."""
         if self.reader is not None:
-            yield from self.reader.iter_rows(size)
+            yield from self.reader.iter_rows(size, sheets=sheets)
 
     def cell_issues(self, sheet: str, line: int) -> list[Anomalie]:
         return self.formula_issues.get((sheet, line), [])
@@ -141,6 +145,7 @@ def open_source(filename: str, data: bytes, sheets: Sequence[Sheet] = WORKBOOK_1
     opened.anomalies.extend(reader.anomalies)
     if reader.ok:
         opened.reader = reader
+        opened.package = scan.package
         issues: dict[tuple[str, int], list[Anomalie]] = defaultdict(list)
         for layout in reader.layouts:
             _formula_issues(scan, layout, issues)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from service.db.copy import copy_rows
 from service.imports.anomalies import Anomalie
-from service.imports.columns import ENTITES
+from service.imports.columns import DISPOSITIFS, ENTITES
 from service.imports.cross_rules import DispositifKey, EntiteKey
 from service.imports.normalise import NormalisedRow
 from service.imports.plan import INCHANGE, Change, StagedRow
 from service.imports.validated import ValidatedRows
-from service.jobs.tables import JobAnomalie, JobLigne, JobPlan
+from service.jobs.tables import Job, JobAnomalie, JobLigne, JobPlan
 
 
 def _key(row: NormalisedRow) -> str:
@@ -88,16 +88,20 @@ def mark_errors(session: Session, job_id: int, rows: Sequence[tuple[str, int]]) 
     )
 
 
-def validated_rows(session: Session, job_id: int) -> ValidatedRows:
+def validated_rows(session: Session, job_id: int, *, dispositifs: bool = True) -> ValidatedRows:
     """What a recovered analysis did not keep in memory, read back once: the keys of every
-    row, the rows without error in file order."""
+    row, the rows without error in file order (the entités' only, without ``dispositifs``: a
+    split analysis plans them in its parts)."""
     entite_keys, dispositif_keys = staged_keys(session, job_id)
     held = ValidatedRows(entite_keys, dispositif_keys)
-    rows = session.execute(
+    query = (
         select(JobLigne.feuille, JobLigne.departement, JobLigne.ligne, JobLigne.donnees)
         .where(JobLigne.job_id == job_id, JobLigne.erreur.is_(False))
         .order_by(JobLigne.feuille, JobLigne.ligne)
     )
+    if not dispositifs:
+        query = query.where(JobLigne.feuille == ENTITES.name)
+    rows = session.execute(query)
     for feuille, departement, ligne, donnees in rows:
         if feuille == ENTITES.name:
             held.entites.append(StagedRow(ligne, donnees))
@@ -206,11 +210,14 @@ def staged_keys(session: Session, job_id: int) -> tuple[list[EntiteKey], list[Di
 
 def reset_cross_stage(session: Session, job_id: int, codes: Sequence[str]) -> None:
     """Undo a cross-rules-and-plan stage cut short, so that it runs again from the staged rows:
-    its plan, its anomalies, and the errors it marked on rows."""
+    its plan, its anomalies, and the errors it marked on rows (a stage that never ran costs two
+    index lookups, not a pass over every row)."""
     session.execute(delete(JobPlan).where(JobPlan.job_id == job_id))
-    session.execute(
+    undone = session.execute(
         delete(JobAnomalie).where(JobAnomalie.job_id == job_id, JobAnomalie.code.in_(codes))
-    )
+    ).rowcount  # type: ignore[attr-defined]
+    if not undone:  # nothing was marked: every row's flag is still its own rules'
+        return
     session.execute(
         text(
             "UPDATE offre.job_ligne l SET erreur = EXISTS (SELECT 1 FROM offre.job_anomalie a "
@@ -235,5 +242,103 @@ def count_progress(session: Session, job_id: int, per_departement: dict[str, int
             "lignes = offre.job_departement.lignes + EXCLUDED.lignes, "
             "traitees = offre.job_departement.traitees + EXCLUDED.traitees"
         ),
-        {"job": job_id, "deps": list(per_departement), "counts": list(per_departement.values())},
+        # In code order: two parts of one analysis never lock the same rows in two orders.
+        {
+            "job": job_id,
+            "deps": sorted(per_departement),
+            "counts": [per_departement[d] for d in sorted(per_departement)],
+        },
+    )
+
+
+def validated_dispositifs(
+    session: Session, job_id: int, departements: Collection[str]
+) -> dict[str, list[StagedRow]]:
+    """The Dispositifs rows without error of ``departements``, in file order (a plan part)."""
+    rows = session.execute(
+        select(JobLigne.departement, JobLigne.ligne, JobLigne.donnees)
+        .where(
+            JobLigne.job_id == job_id,
+            JobLigne.feuille == DISPOSITIFS.name,
+            JobLigne.departement.in_(list(departements)),
+            JobLigne.erreur.is_(False),
+        )
+        .order_by(JobLigne.ligne)
+    )
+    found: dict[str, list[StagedRow]] = {}
+    for departement, ligne, donnees in rows:
+        found.setdefault(departement, []).append(StagedRow(ligne, donnees))
+    return found
+
+
+def staged_sirens(session: Session, job_id: int) -> list[str]:
+    """The valid SIRENs of the staged Entités rows: what a Dispositifs row may have mistyped."""
+    siren = JobLigne.donnees["siren"].astext
+    return list(
+        session.scalars(
+            select(siren).where(
+                JobLigne.job_id == job_id, JobLigne.feuille == ENTITES.name, siren.is_not(None)
+            )
+        )
+    )
+
+
+def count_lines(session: Session, job_id: int, lines: int) -> None:
+    """Lines read, added in SQL: the parts of a split analysis count on the same job row."""
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(lignes=Job.lignes + lines, traitees=Job.traitees + lines)
+    )
+
+
+def unstage_lines(
+    session: Session,
+    job_id: int,
+    feuille: str,
+    first: int,
+    last: int,
+    scope: frozenset[str] | None,
+) -> None:
+    """Undo what an earlier attempt of a part staged from lines ``first`` to ``last``: its rows,
+    their anomalies and what they added to the progress counts."""
+    in_range = (JobLigne.job_id == job_id, JobLigne.feuille == feuille)
+    lines = JobLigne.ligne.between(first, last)
+    counted = session.execute(
+        select(JobLigne.departement, func.count())
+        .where(*in_range, lines)
+        .group_by(JobLigne.departement)
+    ).all()
+    if not counted:
+        return
+    total = sum(n for _, n in counted)
+    count_lines(session, job_id, -total)
+    count_progress(
+        session,
+        job_id,
+        {d: -n for d, n in counted if d is not None and (scope is None or d in scope)},
+    )
+    session.execute(delete(JobLigne).where(*in_range, lines))
+    session.execute(
+        delete(JobAnomalie).where(
+            JobAnomalie.job_id == job_id,
+            JobAnomalie.feuille == feuille,
+            JobAnomalie.ligne.between(first, last),
+        )
+    )
+
+
+def reset_plan(
+    session: Session, job_id: int, departements: Collection[str], codes: Sequence[str]
+) -> None:
+    """Undo what an earlier attempt of a plan part did for ``departements``: its plan rows and
+    the anomalies the plan (not the cross-row rules) found there."""
+    deps = list(departements)
+    session.execute(delete(JobPlan).where(JobPlan.job_id == job_id, JobPlan.departement.in_(deps)))
+    session.execute(
+        delete(JobAnomalie).where(
+            JobAnomalie.job_id == job_id,
+            JobAnomalie.departement.in_(deps),
+            JobAnomalie.code.in_(codes),
+        )
     )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from service.auth.accounts import identity_for_id
@@ -22,8 +23,8 @@ from service.jobs.errors import JobStateError
 from service.jobs.kinds import JobKind, KindOptions
 from service.jobs.limits import check_active_jobs
 from service.jobs.queries import job_departements
-from service.jobs.tables import Job, JobDepartement
-from service.jobs.transitions import transition, transition_rows
+from service.jobs.tables import Job, JobDepartement, JobPartie
+from service.jobs.transitions import end_parts, transition, transition_rows
 from service.jobs.units import ready_units
 
 NOT_FINAL = frozenset(Statut) - FINAL
@@ -99,6 +100,34 @@ def create_job(
     session.flush()
     schedule(session, job.id)
     return job
+
+
+def fan_out(session: Session, job: Job, parties: Sequence[str]) -> None:
+    """Split the job's analysis into ``parties`` that any worker may take (published after the
+    caller's commit); the job-level unit runs the kind's analysis again once none is left."""
+    session.execute(
+        insert(JobPartie)
+        .values([{"job_id": job.id, "partie": p} for p in parties])
+        .on_conflict_do_nothing()
+    )
+
+
+def parts_done(session: Session, job_id: int) -> list[str]:
+    """The parts of the job's analysis already done, in name order."""
+    return list(
+        session.scalars(
+            select(JobPartie.partie)
+            .where(JobPartie.job_id == job_id, JobPartie.statut == Statut.TERMINE)
+            .order_by(JobPartie.partie)
+        )
+    )
+
+
+def part_done(session: Session, job: Job, partie: str) -> None:
+    """One part of the analysis finished. The caller holds the job row lock, so that the last
+    two parts finishing together cannot both miss that the job-level unit may resume."""
+    end_parts(session, job.id, Statut.TERMINE, partie=partie)
+    schedule(session, job.id)
 
 
 def supersede_older(session: Session, job: Job) -> None:
@@ -245,12 +274,14 @@ def fail_job(session: Session, job: Job, reason: str) -> None:
     job.bail_expire = None
     job.etape = Etape.FIN
     transition_rows(session, job.id, Statut.ECHEC, sources=NOT_FINAL, message=reason)
+    end_parts(session, job.id, Statut.ECHEC)
     session.flush()
     publication.publish_progress(session, job.id)
 
 
 def fail_unit(session: Session, job_id: int, departement: str | None, reason: str) -> None:
-    """A unit that cannot be run (poison, internal error), from the runner's own transaction."""
+    """A unit that cannot be run (poison, internal error), from the runner's own transaction.
+    A part of the analysis (``departement`` None) fails its whole job, as its analysis would."""
     job = session.scalar(select(Job).where(Job.id == job_id).with_for_update(key_share=True))
     if job is None or job.statut in FINAL:
         return
@@ -277,6 +308,7 @@ def cancel_now(session: Session, job: Job) -> None:
     transition(job, Statut.ANNULE)
     job.etape = Etape.FIN
     transition_rows(session, job.id, Statut.ANNULE, sources=NOT_FINAL)
+    end_parts(session, job.id, Statut.ANNULE)
     session.flush()
     publication.publish_progress(session, job.id)
 

@@ -9,7 +9,9 @@ The stages a kind fills, run by the engine in the order of :class:`~service.jobs
 
 - :meth:`JobKind.analyse` — job-level, while the job is ``en_attente``/``analyse``; a generator
   whose every ``yield`` is a commit (a batch), ending in ``valide``/``invalide`` (or straight in
-  ``application`` through :func:`service.jobs.engine.start_application`);
+  ``application`` through :func:`service.jobs.engine.start_application`); it may split its work
+  into parts (:func:`service.jobs.engine.fan_out`) that several workers take in parallel
+  (:meth:`JobKind.analyse_part`), and is called again once they are all done;
 - :meth:`JobKind.apply_job` — job-level writes before the départements (stage ``prealable``);
 - :meth:`JobKind.apply_departement` — one transaction per département, under the département's
   write lock, in parallel across workers (stage ``departements``);
@@ -167,6 +169,12 @@ class JobKind(Generic[OptionsT]):
         )
 
     def analyse(self, session: Session, job: Job) -> Iterator[None] | None:
+        raise NotImplementedError
+
+    def analyse_part(self, session: Session, job: Job, partie: str) -> Iterator[None] | None:
+        """One part of an analysis the kind split with :func:`service.jobs.engine.fan_out`
+        (a generator: every ``yield`` is a commit). A redelivered part runs again whole: it
+        undoes what an earlier attempt of it committed."""
         raise NotImplementedError
 
     def apply_job(self, session: Session, job: Job) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.config import get_settings
-from service.jobs.tables import Job, JobDepartement
+from service.jobs.tables import Job, JobDepartement, JobPartie
 
 
 class LeaseLost(Exception):
@@ -30,9 +30,12 @@ class Lease:
     departement: str | None
     token: int
     attempt: int
+    partie: str | None = None
 
 
-def _unit(job_id: int, departement: str | None):
+def _unit(job_id: int, departement: str | None, partie: str | None = None):
+    if partie is not None:
+        return JobPartie, and_(JobPartie.job_id == job_id, JobPartie.partie == partie)
     if departement is None:
         return Job, Job.id == job_id
     return JobDepartement, and_(
@@ -40,9 +43,11 @@ def _unit(job_id: int, departement: str | None):
     )
 
 
-def claim(session: Session, job_id: int, departement: str | None = None) -> Lease | None:
+def claim(
+    session: Session, job_id: int, departement: str | None = None, partie: str | None = None
+) -> Lease | None:
     """Take the unit's lease if it is free or expired; None if another worker holds it."""
-    table, where = _unit(job_id, departement)
+    table, where = _unit(job_id, departement, partie)
     seconds = get_settings().lease_seconds
     row = session.execute(
         update(table)
@@ -56,7 +61,7 @@ def claim(session: Session, job_id: int, departement: str | None = None) -> Leas
     ).one_or_none()
     if row is None:
         return None
-    lease = Lease(job_id, departement, row[0], row[1])
+    lease = Lease(job_id, departement, row[0], row[1], partie)
     if lease.attempt > get_settings().max_attempts:
         raise TooManyAttempts(lease.attempt)
     return lease
@@ -64,10 +69,12 @@ def claim(session: Session, job_id: int, departement: str | None = None) -> Leas
 
 def check(session: Session, lease: Lease, *, extend: bool = True) -> None:
     """Fence: lock the unit row and verify our token still holds it (and extend the lease)."""
-    table, where = _unit(lease.job_id, lease.departement)
+    table, where = _unit(lease.job_id, lease.departement, lease.partie)
     token = session.scalar(select(table.bail_jeton).where(where).with_for_update(key_share=True))
     if token != lease.token:
-        raise LeaseLost(f"job {lease.job_id} {lease.departement or ''}: jeton {token}")
+        raise LeaseLost(
+            f"job {lease.job_id} {lease.partie or lease.departement or ''}: jeton {token}"
+        )
     if extend:
         seconds = get_settings().lease_seconds
         session.execute(
@@ -80,7 +87,7 @@ def check(session: Session, lease: Lease, *, extend: bool = True) -> None:
 def release(session: Session, lease: Lease, *, done: bool = True) -> None:
     """Free the lease. When the stage is ``done``, the unit's next stage starts afresh: no
     attempts yet, not yet published."""
-    table, where = _unit(lease.job_id, lease.departement)
+    table, where = _unit(lease.job_id, lease.departement, lease.partie)
     values: dict[str, object] = {"bail_expire": None}
     if done:
         values.update(tentatives=0, publie_le=None)

@@ -24,7 +24,7 @@ from service.jobs import engine, kinds, leases, publication
 from service.jobs.enums import Etape, Statut
 from service.jobs.kinds import UnitRefused
 from service.jobs.locks import lock_departement
-from service.jobs.tables import Job, JobDepartement
+from service.jobs.tables import Job, JobDepartement, JobPartie
 from service.jobs.transitions import transition
 from service.logging import get_logger
 
@@ -49,6 +49,10 @@ def run_job_unit(job_id: int) -> None:
 
 def run_departement_unit(job_id: int, departement: str) -> None:
     run_unit(job_id, departement, _departement_stage)
+
+
+def run_partie_unit(job_id: int, partie: str) -> None:
+    run_unit(job_id, None, _partie_stage, partie=partie)
 
 
 def _locked_job(session: Session, job_id: int) -> Job | None:
@@ -102,6 +106,33 @@ def _analysis(session: Session, kind: kinds.JobKind[Any], job: Job) -> Iterator[
         engine.supersede_older(session, job)
 
 
+def _partie_stage(session: Session, lease: leases.Lease) -> Iterator[None] | None:
+    job = session.get(Job, lease.job_id)
+    part = session.get(JobPartie, (lease.job_id, lease.partie))
+    if job is None or part is None or part.statut != Statut.ANALYSE:
+        return None
+    if job.statut != Statut.ANALYSE:
+        return None
+    structlog.contextvars.bind_contextvars(job_type=job.type)
+    if job.annulation_demandee:
+        locked = _locked_job(session, job.id)
+        assert locked is not None
+        engine.cancel_now(session, locked)
+        return None
+    return _partie(session, kinds.of(job), job, part)
+
+
+def _partie(
+    session: Session, kind: kinds.JobKind[Any], job: Job, part: JobPartie
+) -> Iterator[None]:
+    part.debut = func.coalesce(part.debut, func.clock_timestamp())
+    yield from kind.analyse_part(session, job, part.partie) or ()
+    locked = _locked_job(session, job.id)
+    assert locked is not None
+    if locked.statut == Statut.ANALYSE:  # not cancelled nor failed meanwhile
+        engine.part_done(session, locked, part.partie)
+
+
 def _departement_stage(session: Session, lease: leases.Lease) -> None:
     job = session.get(Job, lease.job_id)
     row = session.get(JobDepartement, (lease.job_id, lease.departement))
@@ -144,11 +175,15 @@ def _apply(session: Session, kind: kinds.JobKind[Any], job: Job, row: JobDeparte
     return None
 
 
-def run_unit(job_id: int, departement: str | None, stage: Stage) -> None:
+def run_unit(
+    job_id: int, departement: str | None, stage: Stage, *, partie: str | None = None
+) -> None:
     """Claim the unit's lease, run ``stage`` in a session scope, commit it (fenced), publish."""
     structlog.contextvars.bind_contextvars(job_id=job_id, departement=departement)
+    if partie is not None:
+        structlog.contextvars.bind_contextvars(partie=partie)
     try:
-        _attempt(job_id, departement, stage)
+        _attempt(job_id, departement, stage, partie)
     except leases.LeaseLost as exc:
         log.warning("unit.lease_lost", reason=str(exc))
     except leases.TooManyAttempts as exc:
@@ -174,13 +209,15 @@ def _fail(job_id: int, departement: str | None, reason: str) -> None:
     wait=wait_exponential(multiplier=0.25, max=4),
     reraise=True,
 )
-def _attempt(job_id: int, departement: str | None, stage: Stage) -> None:
+def _attempt(job_id: int, departement: str | None, stage: Stage, partie: str | None) -> None:
     with session_scope() as session:
-        lease = leases.claim(session, job_id, departement)
+        lease = leases.claim(session, job_id, departement, partie)
     if lease is None:
         log.info("unit.already_taken")
         return
     context = {"job": job_id, "departement": departement}
+    if partie is not None:
+        context["partie"] = partie
     try:
         with session_scope() as session:
             steps = stage(session, lease)

@@ -136,6 +136,24 @@ class JobDepartement(LeaseColumns, CountColumns, Base):
     fin: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class JobPartie(LeaseColumns, Base):
+    """A part of a job's analysis that any worker may take (a range of rows, a group of
+    départements…): the kind names it, the engine leases and counts it. The job-level unit
+    resumes once no part is left « analyse »."""
+
+    __tablename__ = "job_partie"
+    __table_args__ = (CheckConstraint(_IN_STATUTS, name="statut"), {"schema": OFFRE})
+
+    job_id: Mapped[int] = mapped_column(
+        ForeignKey(f"{OFFRE}.job.id", ondelete="CASCADE"), primary_key=True
+    )
+    partie: Mapped[str] = mapped_column(Text, primary_key=True)
+    statut: Mapped[str] = mapped_column(Text, nullable=False, server_default=Statut.ANALYSE)
+    message: Mapped[str | None] = mapped_column(Text)
+    debut: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fin: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class JobFichier(Base):
     """The uploaded file, in Postgres so that workers on any machine can read it."""
 

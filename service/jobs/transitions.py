@@ -1,4 +1,5 @@
-"""The one state machine of jobs and of their per-département units.
+"""The one state machine of jobs and of their per-département units (and the smaller one of the
+parts of an analysis).
 
 Every change of ``statut`` goes through :func:`transition` (one row) or :func:`transition_rows`
 (a set of units of one job): an illegal move raises, and the timestamps follow the state —
@@ -14,7 +15,7 @@ from sqlalchemy import ColumnElement, func, update
 from sqlalchemy.orm import Session
 
 from service.jobs.enums import FINAL, Statut
-from service.jobs.tables import Job, JobDepartement
+from service.jobs.tables import Job, JobDepartement, JobPartie
 
 _ALLOWED: dict[Statut, frozenset[Statut]] = {
     Statut.EN_ATTENTE: frozenset({Statut.ANALYSE, Statut.APPLICATION, Statut.ANNULE, Statut.ECHEC}),
@@ -38,6 +39,8 @@ _ALLOWED: dict[Statut, frozenset[Statut]] = {
     Statut.ANNULE: frozenset(),
 }
 _STARTS = frozenset({Statut.ANALYSE, Statut.APPLICATION})
+# A part is analysed once: done, failed with its job, or cancelled with it.
+_PART_ENDS = frozenset({Statut.TERMINE, Statut.ECHEC, Statut.ANNULE})
 
 
 class IllegalTransition(Exception):
@@ -102,3 +105,18 @@ def transition_rows(
         statement = statement.where(where)
     result = session.execute(statement)
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def end_parts(session: Session, job_id: int, target: Statut, *, partie: str | None = None) -> int:
+    """End the parts of ``job_id``'s analysis still « analyse » (or only ``partie``)."""
+    if target not in _PART_ENDS:
+        raise IllegalTransition(f"job {job_id} partie {partie} : analyse → {target}")
+    statement = (
+        update(JobPartie)
+        .where(JobPartie.job_id == job_id, JobPartie.statut == Statut.ANALYSE)
+        .values(statut=target.value, fin=func.clock_timestamp(), bail_expire=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    if partie is not None:
+        statement = statement.where(JobPartie.partie == partie)
+    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]

@@ -1,10 +1,11 @@
 """Units of work and which of them are ready to run.
 
-A job has one job-level unit (its row in ``offre.job``: analysis, ``prealable``, ``cloture``)
-and one unit per département (``offre.job_departement``). The same queries serve the normal path
-(:func:`schedule_ready`: publish what the last commit made ready) and the beat reconciler
-(:func:`stalled_units`: re-publish what was lost or stalled). Postgres is the source of truth,
-Redis only carries wake-ups.
+A job has one job-level unit (its row in ``offre.job``: analysis, ``prealable``, ``cloture``),
+the parts its analysis may be split into (``offre.job_partie``: the job-level unit resumes once
+none is left) and one unit per département (``offre.job_departement``). The same queries serve
+the normal path (:func:`schedule_ready`: publish what the last commit made ready) and the beat
+reconciler (:func:`stalled_units`: re-publish what was lost or stalled). Postgres is the source
+of truth, Redis only carries wake-ups.
 
 Waves: when the job sets ``parallele`` = N, at most N départements are in flight (published and
 not finished), published in ``ordre`` then code order; each finished one lets the next go.
@@ -19,10 +20,11 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.jobs.enums import Etape, Statut
-from service.jobs.tables import Job, JobDepartement
+from service.jobs.tables import Job, JobDepartement, JobPartie
 
 TASK_JOB = "offre.run_job"
 TASK_DEPARTEMENT = "offre.run_departement"
+TASK_PARTIE = "offre.run_partie"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,16 +32,46 @@ class Unit:
     task: str
     job_id: int
     departement: str | None = None
+    partie: str | None = None
 
     @property
     def args(self) -> list[object]:
-        return [self.job_id] if self.departement is None else [self.job_id, self.departement]
+        key = self.partie if self.partie is not None else self.departement
+        return [self.job_id] if key is None else [self.job_id, key]
+
+
+def _parts_pending() -> ColumnElement[bool]:
+    return (
+        select(JobPartie.job_id)
+        .where(JobPartie.job_id == Job.id, JobPartie.statut == Statut.ANALYSE)
+        .exists()
+    )
 
 
 def job_unit_ready() -> ColumnElement[bool]:
     return or_(
-        Job.statut.in_((Statut.EN_ATTENTE, Statut.ANALYSE)),
+        and_(Job.statut.in_((Statut.EN_ATTENTE, Statut.ANALYSE)), ~_parts_pending()),
         and_(Job.statut == Statut.APPLICATION, Job.etape.in_((Etape.PREALABLE, Etape.CLOTURE))),
+    )
+
+
+def partie_unit_ready() -> ColumnElement[bool]:
+    return and_(Job.statut == Statut.ANALYSE, JobPartie.statut == Statut.ANALYSE)
+
+
+def _next_parties(session: Session, job_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(JobPartie.partie)
+            .join(Job, Job.id == JobPartie.job_id)
+            .where(
+                JobPartie.job_id == job_id,
+                partie_unit_ready(),
+                JobPartie.bail_expire.is_(None),
+                JobPartie.publie_le.is_(None),
+            )
+            .order_by(JobPartie.partie)
+        )
     )
 
 
@@ -100,6 +132,7 @@ def ready_units(session: Session, job_id: int) -> list[Unit]:
     )
     if job_free is not None:
         units.append(Unit(TASK_JOB, job_id))
+    units.extend(Unit(TASK_PARTIE, job_id, partie=p) for p in _next_parties(session, job_id))
     units.extend(Unit(TASK_DEPARTEMENT, job_id, d) for d in _next_departements(session, job_id))
     mark_published(session, units)
     return units
@@ -107,7 +140,13 @@ def ready_units(session: Session, job_id: int) -> list[Unit]:
 
 def mark_published(session: Session, units: list[Unit]) -> None:
     for unit in units:
-        if unit.departement is None:
+        if unit.partie is not None:
+            session.execute(
+                update(JobPartie)
+                .where(JobPartie.job_id == unit.job_id, JobPartie.partie == unit.partie)
+                .values(publie_le=func.now())
+            )
+        elif unit.departement is None:
             session.execute(update(Job).where(Job.id == unit.job_id).values(publie_le=func.now()))
         else:
             session.execute(
@@ -125,7 +164,7 @@ def stalled_units(session: Session, grace: timedelta) -> list[Unit]:
     plus the ready units never published (a wave's next départements included)."""
     cutoff = func.now() - grace
 
-    def lost(table: type[Job] | type[JobDepartement]) -> ColumnElement[bool]:
+    def lost(table: type[Job] | type[JobDepartement] | type[JobPartie]) -> ColumnElement[bool]:
         return or_(
             table.bail_expire < func.now(),
             and_(table.bail_expire.is_(None), table.publie_le < cutoff),
@@ -145,7 +184,23 @@ def stalled_units(session: Session, grace: timedelta) -> list[Unit]:
         .where(departement_unit_ready(), lost(JobDepartement))
         .limit(2000)
     ).all()
-    units = [Unit(TASK_JOB, j) for j in jobs] + [Unit(TASK_DEPARTEMENT, j, d) for j, d in deps]
+    parts = session.execute(
+        select(JobPartie.job_id, JobPartie.partie)
+        .join(Job, Job.id == JobPartie.job_id)
+        .where(
+            partie_unit_ready(),
+            or_(
+                lost(JobPartie),
+                and_(JobPartie.bail_expire.is_(None), JobPartie.publie_le.is_(None)),
+            ),
+        )
+        .limit(2000)
+    ).all()
+    units = (
+        [Unit(TASK_JOB, j) for j in jobs]
+        + [Unit(TASK_PARTIE, j, partie=p) for j, p in parts]
+        + [Unit(TASK_DEPARTEMENT, j, d) for j, d in deps]
+    )
     mark_published(session, units)
     never_published = session.scalars(
         select(JobDepartement.job_id)
