@@ -9,6 +9,7 @@ hundred rows is split as a national one is.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from service.config import get_settings
 from service.db.engine import session_scope
 from service.jobs import leases, publication, runner
 from service.jobs.tables import JobPartie
-from service.jobs.units import TASK_DEPARTEMENT, TASK_JOB, TASK_PARTIE, Unit
+from service.jobs.units import TASK_DEPARTEMENT, TASK_JOB, TASK_PARTIE, Unit, stalled_units
 from tests.support.api import submit, wait_for
 from tests.support.samples import luhn_siren
 from tests.support.workbooks import xlsx_bytes
@@ -266,3 +267,71 @@ def test_a_redelivered_part_undoes_its_first_attempt(
     assert {s for _, s in parts_of(job_id)} == {"termine"}
     got = snapshot(job_id)
     assert got == expected
+
+
+@pytest.fixture
+def captured() -> Iterator[list[Unit]]:
+    """Units captured instead of sent to the broker: the test runs them itself."""
+    units: list[Unit] = []
+    previous = publication._sender
+    publication.set_sender(lambda task, args: units.append(Unit(task, *args)))
+    yield units
+    publication.set_sender(previous)
+
+
+def split_submitted(client: TestClient, headers: dict[str, str], units: list[Unit]) -> int:
+    """A file submitted and its job-level unit run: its parts are published, none run."""
+    response = submit(client, headers, national_like_workbook(), mode="miroir")
+    assert response.status_code == 202, response.text
+    job_id = int(response.json()["id"])
+    assert units.pop(0) == Unit(TASK_JOB, job_id)
+    runner.run_job_unit(job_id)
+    assert {u.task for u in units} == {TASK_PARTIE}
+    assert len(units) == 4
+    return job_id
+
+
+def job_state(job_id: int) -> tuple[str, str | None]:
+    ((statut, message),) = _rows("SELECT statut, message FROM offre.job WHERE id = :job", job_id)
+    return statut, message
+
+
+@pytest.mark.usefixtures("base", "small_parts")
+def test_cancelled_while_parts_wait_ends_them_all(
+    api_client: TestClient, admin: dict[str, str], captured: list[Unit]
+) -> None:
+    job_id = split_submitted(api_client, admin, captured)
+    response = api_client.post(f"/api/v1/jobs/{job_id}/annuler", headers=admin)
+    assert response.status_code == 202, response.text  # asked: the parts stop between batches
+    run(captured, crash_first_part=False)
+    assert job_state(job_id)[0] == "annule"
+    assert {s for _, s in parts_of(job_id)} == {"annule"}
+    assert [u for u in captured if u.task == TASK_JOB] == []  # nothing resumes
+
+
+@pytest.mark.usefixtures("base", "small_parts")
+def test_a_failing_part_fails_the_job_with_its_reason(
+    api_client: TestClient, admin: dict[str, str], captured: list[Unit]
+) -> None:
+    job_id = split_submitted(api_client, admin, captured)
+    with session_scope() as session:  # what the parts read is gone: the first part fails
+        session.execute(
+            text("DELETE FROM offre.import_paquet WHERE job_id = :job"), {"job": job_id}
+        )
+    run(captured, crash_first_part=False)
+    statut, message = job_state(job_id)
+    assert (statut, message) == ("echec", "erreur interne (AssertionError)")
+    assert {s for _, s in parts_of(job_id)} == {"echec"}
+
+
+@pytest.mark.usefixtures("base", "small_parts")
+def test_the_reconciler_publishes_parts_lost_on_the_way(
+    api_client: TestClient, admin: dict[str, str], captured: list[Unit]
+) -> None:
+    job_id = split_submitted(api_client, admin, captured)
+    lost = sorted(str(u.departement) for u in captured)
+    captured.clear()  # the broker lost them
+    with session_scope() as session:
+        again = stalled_units(session, timedelta(0))
+    assert sorted(str(u.partie) for u in again if u.job_id == job_id) == lost
+    assert {u.task for u in again} == {TASK_PARTIE}
