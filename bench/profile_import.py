@@ -7,8 +7,8 @@ Each file is imported in turn (application automatique) on one fresh database, s
 second file of `a.xlsx a_reenregistre.xlsx` is a re-import; a one-département file after a
 national one measures a small job on a populated database. Per file: wall and CPU seconds of
 the analysis and of the apply, then the top functions of each. Units are the engine's own
-(run_job_unit / run_departement_unit): publication after commit hands them to a local queue
-instead of Celery, progress events go to Redis under a unique prefix.
+(run_job_unit / run_partie_unit / run_departement_unit): publication after commit hands them to
+a local queue instead of Celery, progress events go to Redis under a unique prefix.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def profile_one(path: Path, top: int, sort: str) -> None:
     from service.imports.options import ImportOptions
     from service.imports.submission import submit_import
     from service.jobs import publication
-    from service.jobs.runner import run_departement_unit, run_job_unit
+    from service.jobs.runner import run_departement_unit, run_job_unit, run_partie_unit
     from service.jobs.tables import Job
 
     queue: deque[tuple[str, list[Any]]] = deque()
@@ -76,14 +76,25 @@ def profile_one(path: Path, top: int, sort: str) -> None:
             ImportOptions(application="automatique"),
         )
         job_id = job.id
-    stages = {"offre.run_job": "analyse et entités", "offre.run_departement": "départements"}
+    stages = {
+        "offre.run_job": "unité job (pré-contrôle, Entités, règles croisées, plan des entités)",
+        "lignes:": "parties « lignes » (Dispositifs : lecture, validation, staging)",
+        "plan:": "parties « plan » (plans des départements)",
+        "offre.run_departement": "départements",
+    }
+    runs = {
+        "offre.run_job": run_job_unit,
+        "offre.run_partie": run_partie_unit,
+        "offre.run_departement": run_departement_unit,
+    }
     profiles = {name: cProfile.Profile() for name in stages.values()}
     wall = dict.fromkeys(stages.values(), 0.0)
     cpu = dict.fromkeys(stages.values(), 0.0)
     while queue:
         task, task_args = queue.popleft()
-        name = stages[task]
-        run = run_job_unit if task == "offre.run_job" else run_departement_unit
+        part = str(task_args[-1]) if task == "offre.run_partie" else ""
+        name = stages[part.split(":")[0] + ":" if part else task]
+        run = runs[task]
         started, started_cpu = time.perf_counter(), time.process_time()
         profiles[name].runcall(run, *task_args)
         wall[name] += time.perf_counter() - started

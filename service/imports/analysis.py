@@ -73,7 +73,7 @@ from service.imports.staging import (
     validated_rows,
 )
 from service.imports.tables import ImportPaquet
-from service.imports.validated import ValidatedRows
+from service.imports.validated import ValidatedRows, name_key
 from service.jobs import engine
 from service.jobs.enums import Etape, Statut
 from service.jobs.kinds import COUNT_NAMES
@@ -179,9 +179,10 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
                 continue
             normalised = [_normalise(raw, opened.cell_issues, ctx, known) for raw in todo]
             known.add_sirens(r.values["siren"] for r in normalised if _entite_siren(r))
-            stage_rows(session, job.id, normalised)
+            keys = [name_key(r) for r in normalised]
+            stage_rows(session, job.id, normalised, keys)
             if held is not None:
-                held.add(normalised)
+                held.add(normalised, keys)
             stage_anomalies(session, job.id, [a for row in normalised for a in row.anomalies])
             count_progress(session, job.id, _per_departement(normalised, ctx))
             job.lignes += len(normalised)
@@ -292,7 +293,7 @@ def _read_lines(
     sheets = frozenset({DISPOSITIFS.name})
     for batch in reader.iter_rows(get_settings().batch_size, sheets=sheets, first=first, last=last):
         normalised = [_normalise(raw, _no_cell_issues, ctx, known) for raw in batch]
-        stage_rows(session, job.id, normalised)
+        stage_rows(session, job.id, normalised, [name_key(r) for r in normalised])
         stage_anomalies(session, job.id, [a for row in normalised for a in row.anomalies])
         count_progress(session, job.id, _per_departement(normalised, ctx))
         count_lines(session, job.id, len(normalised))
@@ -331,10 +332,18 @@ def _plan_some(
         )
     }
     staged = validated_dispositifs(session, job.id, departements)
+    lines = count_rows(session, job.id, DISPOSITIFS.name, departements)
     today = date.today().isoformat()
     for dep in departements:
         _plan_departement(
-            session, job, ctx, rows[dep], staged.pop(dep, []), mirror=mirror, today=today
+            session,
+            job,
+            ctx,
+            rows[dep],
+            staged.pop(dep, []),
+            lines.get(dep, 0),
+            mirror=mirror,
+            today=today,
         )
         session.flush()
         yield
@@ -392,10 +401,13 @@ def _plan(
     today = date.today().isoformat()
     _plan_entites(session, job, held)
     rows = _departement_rows(session, job, in_scope)
+    lines = count_rows(session, job.id, DISPOSITIFS.name, rows)
     for dep, row in rows.items():
         # Released département by département: the plan rows are staged.
         staged = held.dispositifs.pop(dep, [])
-        _plan_departement(session, job, ctx, row, staged, mirror=mirror, today=today)
+        _plan_departement(
+            session, job, ctx, row, staged, lines.get(dep, 0), mirror=mirror, today=today
+        )
         session.flush()
         yield
 
@@ -442,6 +454,7 @@ def _plan_departement(
     ctx: rules.RuleContext,
     row: JobDepartement,
     staged: list[StagedRow],
+    lines: int,
     *,
     mirror: bool,
     today: str,
@@ -466,7 +479,6 @@ def _plan_departement(
     stage_changes(session, job.id, dep, with_name_keys(dep_plan.changes))
     stage_anomalies(session, job.id, dep_plan.anomalies)
     row.empreinte = departement_digest(session, dep)
-    lines = count_rows(session, job.id, DISPOSITIFS.name, dep)
     _count_departement(session, job.id, row, dep_plan.changes, sorted_out.unchanged, lines)
 
 

@@ -24,14 +24,17 @@ def _key(row: NormalisedRow) -> str:
     return str(v.get("identifiant") or "|".join(str(v.get(f) or "") for f in ("siren", "nom")))
 
 
-def stage_rows(session: Session, job_id: int, rows: Sequence[NormalisedRow]) -> None:
+def stage_rows(
+    session: Session, job_id: int, rows: Sequence[NormalisedRow], keys: Sequence[str | None]
+) -> None:
+    """``keys``: each row's name key (validated.name_key)."""
     copy_rows(
         session,
         "offre.job_ligne",
-        ("job_id", "feuille", "ligne", "departement", "cle", "donnees", "erreur"),
+        ("job_id", "feuille", "ligne", "departement", "cle", "donnees", "erreur", "nom_normalise"),
         (
-            (job_id, r.feuille, r.ligne, r.departement(), _key(r), r.values, r.has_error)
-            for r in rows
+            (job_id, r.feuille, r.ligne, r.departement(), _key(r), r.values, r.has_error, k)
+            for r, k in zip(rows, keys, strict=True)
         ),
     )
 
@@ -95,18 +98,26 @@ def validated_rows(session: Session, job_id: int, *, dispositifs: bool = True) -
     entite_keys, dispositif_keys = staged_keys(session, job_id)
     held = ValidatedRows(entite_keys, dispositif_keys)
     query = (
-        select(JobLigne.feuille, JobLigne.departement, JobLigne.ligne, JobLigne.donnees)
+        select(
+            JobLigne.feuille,
+            JobLigne.departement,
+            JobLigne.ligne,
+            JobLigne.donnees,
+            JobLigne.nom_normalise,
+        )
         .where(JobLigne.job_id == job_id, JobLigne.erreur.is_(False))
         .order_by(JobLigne.feuille, JobLigne.ligne)
     )
     if not dispositifs:
         query = query.where(JobLigne.feuille == ENTITES.name)
     rows = session.execute(query)
-    for feuille, departement, ligne, donnees in rows:
+    for feuille, departement, ligne, donnees, nom_normalise in rows:
         if feuille == ENTITES.name:
             held.entites.append(StagedRow(ligne, donnees))
         elif departement is not None:
-            held.dispositifs.setdefault(departement, []).append(StagedRow(ligne, donnees))
+            held.dispositifs.setdefault(departement, []).append(
+                StagedRow(ligne, donnees, nom_normalise)
+            )
     return held
 
 
@@ -124,19 +135,20 @@ def planned_sirens(session: Session, job_id: int) -> list[str]:
     )
 
 
-def count_rows(session: Session, job_id: int, feuille: str, departement: str) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(JobLigne)
-            .where(
-                JobLigne.job_id == job_id,
-                JobLigne.feuille == feuille,
-                JobLigne.departement == departement,
-            )
+def count_rows(
+    session: Session, job_id: int, feuille: str, departements: Collection[str]
+) -> dict[str, int]:
+    """Staged rows of ``feuille`` per département, for ``departements`` (one pass)."""
+    rows = session.execute(
+        select(JobLigne.departement, func.count())
+        .where(
+            JobLigne.job_id == job_id,
+            JobLigne.feuille == feuille,
+            JobLigne.departement.in_(list(departements)),
         )
-        or 0
+        .group_by(JobLigne.departement)
     )
+    return {str(departement): int(n) for departement, n in rows}
 
 
 def stage_changes(
@@ -192,18 +204,19 @@ def staged_keys(session: Session, job_id: int) -> tuple[list[EntiteKey], list[Di
             d["departement"].astext,
             d["type_code"].astext,
             d["nom"].astext,
+            JobLigne.nom_normalise,
         )
         .where(JobLigne.job_id == job_id)
         .order_by(JobLigne.feuille, JobLigne.ligne)
     )
     entites: list[EntiteKey] = []
     dispositifs: list[DispositifKey] = []
-    for feuille, ligne, erreur, siren, identifiant, dep, type_code, nom in rows:
+    for feuille, ligne, erreur, siren, identifiant, dep, type_code, nom, key in rows:
         if feuille == ENTITES.name:
             entites.append(EntiteKey(ligne, siren, erreur))
         else:
             dispositifs.append(
-                DispositifKey(ligne, identifiant, siren, dep, type_code, nom, erreur)
+                DispositifKey(ligne, identifiant, siren, dep, type_code, nom, erreur, key)
             )
     return entites, dispositifs
 
@@ -256,7 +269,7 @@ def validated_dispositifs(
 ) -> dict[str, list[StagedRow]]:
     """The Dispositifs rows without error of ``departements``, in file order (a plan part)."""
     rows = session.execute(
-        select(JobLigne.departement, JobLigne.ligne, JobLigne.donnees)
+        select(JobLigne.departement, JobLigne.ligne, JobLigne.donnees, JobLigne.nom_normalise)
         .where(
             JobLigne.job_id == job_id,
             JobLigne.feuille == DISPOSITIFS.name,
@@ -266,8 +279,8 @@ def validated_dispositifs(
         .order_by(JobLigne.ligne)
     )
     found: dict[str, list[StagedRow]] = {}
-    for departement, ligne, donnees in rows:
-        found.setdefault(departement, []).append(StagedRow(ligne, donnees))
+    for departement, ligne, donnees, nom_normalise in rows:
+        found.setdefault(departement, []).append(StagedRow(ligne, donnees, nom_normalise))
     return found
 
 

@@ -20,6 +20,17 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def name_key(row: NormalisedRow) -> str | None:
+    """A Dispositifs row's name key (its natural key's last part), computed once per row: it is
+    staged with the row and used by the cross-row rules and the plan."""
+    if row.feuille != DISPOSITIFS.name:
+        return None
+    values = row.values
+    nom = _text(values.get("nom"))
+    complete = all(_text(values.get(f)) for f in ("siren", "departement", "type_code"))
+    return normalise_name(nom) if nom and complete else None
+
+
 @dataclass(slots=True)
 class ValidatedRows:
     entite_keys: list[EntiteKey] = field(default_factory=list)
@@ -27,8 +38,9 @@ class ValidatedRows:
     entites: list[StagedRow] = field(default_factory=list)  # without error, in file order
     dispositifs: dict[str, list[StagedRow]] = field(default_factory=dict)  # by département
 
-    def add(self, rows: Iterable[NormalisedRow]) -> None:
-        for row in rows:
+    def add(self, rows: Iterable[NormalisedRow], keys: Iterable[str | None]) -> None:
+        """``keys``: each row's :func:`name_key`."""
+        for row, key in zip(rows, keys, strict=True):
             values, error = row.values, row.has_error
             if row.feuille == ENTITES.name:
                 self.entite_keys.append(EntiteKey(row.ligne, _text(values.get("siren")), error))
@@ -37,7 +49,6 @@ class ValidatedRows:
                 continue
             siren, dep = _text(values.get("siren")), _text(values.get("departement"))
             type_code, nom = _text(values.get("type_code")), _text(values.get("nom"))
-            key = normalise_name(nom) if siren and dep and type_code and nom else None
             self.dispositif_keys.append(
                 DispositifKey(
                     row.ligne, _text(values.get("identifiant")), siren, dep, type_code, nom,

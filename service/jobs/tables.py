@@ -205,6 +205,9 @@ class JobLigne(Base):
     cle: Mapped[str] = mapped_column(Text, nullable=False)
     donnees: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     erreur: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    # A dispositif's name key (the natural key's last part), computed once when staged: the
+    # cross-row rules and the plans read it back instead of normalising the name again.
+    nom_normalise: Mapped[str | None] = mapped_column(Text)
 
 
 class JobPlan(Base):

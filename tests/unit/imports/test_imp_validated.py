@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from service.imports.anomalies import anomaly
 from service.imports.normalise import NormalisedRow
-from service.imports.validated import ValidatedRows
+from service.imports.validated import ValidatedRows, name_key
 from service.referentiels.checks import Severite
 
 DISPOSITIF = {"siren": "732829320", "nom": "CHRS « Les Lilas »", "type_code": "HEB_CHRS"}
@@ -14,14 +14,15 @@ DISPOSITIF = {"siren": "732829320", "nom": "CHRS « Les Lilas »", "type_code": 
 def test_keys_of_every_row_and_rows_without_error_by_departement() -> None:
     refused = anomaly("Dispositifs", 4, "Nom", "x", "TEXTE_TROP_LONG", Severite.ERREUR, "trop")
     held = ValidatedRows()
-    held.add(
-        [
-            NormalisedRow("Entités", 2, {"siren": "732829320"}),
-            NormalisedRow("Dispositifs", 2, {**DISPOSITIF, "departement": "75"}),
-            NormalisedRow("Dispositifs", 3, {**DISPOSITIF, "departement": "93"}),
-            NormalisedRow("Dispositifs", 4, {**DISPOSITIF, "departement": "75"}, [refused]),
-        ]
-    )
+    rows = [
+        NormalisedRow("Entités", 2, {"siren": "732829320"}),
+        NormalisedRow("Dispositifs", 2, {**DISPOSITIF, "departement": "75"}),
+        NormalisedRow("Dispositifs", 3, {**DISPOSITIF, "departement": "93"}),
+        NormalisedRow("Dispositifs", 4, {**DISPOSITIF, "departement": "75"}, [refused]),
+    ]
+    keys = [name_key(r) for r in rows]
+    assert keys == [None, "chrs les lilas", "chrs les lilas", "chrs les lilas"]
+    held.add(rows, keys)
     assert [(k.ligne, k.siren, k.has_error) for k in held.entite_keys] == [(2, "732829320", False)]
     assert [(k.ligne, k.has_error) for k in held.dispositif_keys] == [
         (2, False),

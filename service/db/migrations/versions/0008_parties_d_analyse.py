@@ -1,5 +1,6 @@
 """parties d'analyse : une analyse découpée en parties que plusieurs workers prennent (plages de
-lignes, groupes de départements), et le paquet que le pré-contrôle a accepté, qu'elles relisent
+lignes, groupes de départements), le paquet que le pré-contrôle a accepté, qu'elles relisent,
+et la clé du nom de chaque ligne de dispositif, calculée une fois
 
 Revision ID: 0008
 Revises: 0007
@@ -23,6 +24,7 @@ _STATUTS = (
 
 
 def upgrade() -> None:
+    op.add_column("job_ligne", sa.Column("nom_normalise", sa.Text()), schema="offre")
     op.create_table(
         "job_partie",
         sa.Column("job_id", sa.BigInteger(), nullable=False),
@@ -60,3 +62,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("import_paquet", schema="offre")
     op.drop_table("job_partie", schema="offre")
+    op.drop_column("job_ligne", "nom_normalise", schema="offre")
