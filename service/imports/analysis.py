@@ -287,7 +287,7 @@ def _read_lines(
     unstage_lines(session, job.id, DISPOSITIFS.name, first, last, ctx.scope)
     paquet = session.get(ImportPaquet, job.id)
     assert paquet is not None
-    reader = open_package(paquet.contenu)
+    reader = open_package(paquet.contenu, (DISPOSITIFS,))
     known = known_values(session)
     known.add_sirens(staged_sirens(session, job.id))
     sheets = frozenset({DISPOSITIFS.name})
