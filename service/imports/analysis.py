@@ -136,6 +136,8 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
         _close_analysis(session, job, options)
         return
     split = any(p.startswith(LINES_PART) for p in parts)
+    if split:
+        job.etape = Etape.PLAN  # checkpoint: the parts staged every row
     resuming = job.etape == Etape.PLAN or job.traitees > 0
     if resuming:
         log.info("import.analysis.resumed", etape=job.etape, lignes_deja_traitees=job.traitees)
@@ -191,12 +193,12 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
             if engine.cancelled(session, job):
                 return
             yield
-        job.etape = Etape.PLAN  # checkpoint: every row is staged (or will be, by the parts)
         if line_parts:
             session.merge(ImportPaquet(job_id=job.id, contenu=opened.package))
             engine.fan_out(session, job, line_parts)
             session.flush()
             return
+        job.etape = Etape.PLAN  # checkpoint: every row is staged
         yield
     else:
         reset_cross_stage(session, job.id, CROSS_STAGE_CODES)
