@@ -33,8 +33,10 @@ _EQUIVALENTS = str.maketrans(
     }
 )
 _SPACES = re.compile(r"\s+")
-# Everything but letters and digits separates words in a name key.
+# Everything but letters and digits separates words in a name key; once folded, an ASCII key's
+# letters and digits are exactly [a-z0-9].
 _NAME_KEEP = ("L", "N")
+_NOT_ALNUM_ASCII = re.compile("[^a-z0-9]+")
 # C0 controls break PostgreSQL (NUL) or the XML of an xlsx report; lone surrogates cannot be
 # encoded to UTF-8 at all. TAB, LF and CR are legitimate in free text.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
@@ -75,7 +77,10 @@ def normalise_name(s: str) -> str:
     « CHRS « Les Lilas » » and « chrs les-lilas » get the same key, so that re-importing a file
     whose names were retyped does not create duplicates.
     """
-    chars = (c if unicodedata.category(c)[0] in _NAME_KEEP else " " for c in fold(s))
+    folded = fold(s)
+    if folded.isascii():  # most names: one regex pass instead of a category per character
+        return _NOT_ALNUM_ASCII.sub(" ", folded).strip()
+    chars = (c if unicodedata.category(c)[0] in _NAME_KEEP else " " for c in folded)
     return _SPACES.sub(" ", "".join(chars)).strip()
 
 

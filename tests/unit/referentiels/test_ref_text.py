@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from service.referentiels.text import fold, has_forbidden_chars, normalise_name
 
@@ -68,3 +70,27 @@ def test_forbidden_chars(text: str) -> None:
 )
 def test_allowed_chars(text: str) -> None:
     assert not has_forbidden_chars(text)
+
+
+def _by_category(s: str) -> str:
+    """The name key by the definition: every character of the folded text that is not a letter
+    or a digit (Unicode category L or N) separates words."""
+    import re
+    import unicodedata
+
+    chars = (c if unicodedata.category(c)[0] in ("L", "N") else " " for c in fold(s))
+    return re.sub(r"\s+", " ", "".join(chars)).strip()
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_normalise_name_fast_path_equals_the_definition(s: str) -> None:
+    normalise_name.cache_clear()
+    assert normalise_name(s) == _by_category(s)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["CHRS Les Lilas", "  a--b__c  ", "Foyer\t\x0bn°3", "L'Escale (bis)", "AB\x00C", "É-té"],
+)
+def test_normalise_name_on_ascii_and_accented_names(name: str) -> None:
+    assert normalise_name(name) == _by_category(name)
