@@ -55,7 +55,9 @@ from service.imports.plan import (
     sort_unchanged,
     with_name_keys,
 )
-from service.imports.reader import RawRow, open_package
+from service.imports.reader import RawRow, SheetLayout, open_rows
+from service.imports.repack import replace_sheet, sheet_chunks
+from service.imports.sheetcut import cut_rows
 from service.imports.staging import (
     count_lines,
     count_progress,
@@ -155,7 +157,12 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
     if job.etape == Etape.ANALYSE:
         fichier = session.get(JobFichier, job.id)
         assert fichier is not None
-        opened = sources.open_source(fichier.nom, fichier.contenu)
+        opened = sources.open_source(
+            fichier.nom,
+            fichier.contenu,
+            split=DISPOSITIFS,
+            split_above=get_settings().analysis_part_rows,
+        )
         if not resuming:
             stage_anomalies(session, job.id, opened.anomalies)
             for refusal in (a for a in opened.anomalies if a.code in SECURITY_CODES):
@@ -193,8 +200,11 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
             if engine.cancelled(session, job):
                 return
             yield
-        if line_parts:
-            session.merge(ImportPaquet(job_id=job.id, contenu=opened.package))
+        if line_parts and opened.split_layout is not None:
+            layout = opened.split_layout
+            entetes = {"feuille": layout.found_name, "colonnes": layout.columns}
+            entetes["entetes"] = layout.headers
+            session.merge(ImportPaquet(job_id=job.id, contenu=opened.package, entetes=entetes))
             engine.fan_out(session, job, line_parts)
             session.flush()
             return
@@ -255,12 +265,11 @@ def analyse_part(session: Session, job: Job, options: ImportOptions, partie: str
 
 
 def _line_parts(opened: sources.OpenedSource) -> list[str]:
-    """Ranges of the Dispositifs sheet's lines for parts of the analysis, or none: a file that
-    one part would read, a CSV (no package), a file with formula problems (the pre-scan's
-    per-cell findings stay with the unit that made them)."""
+    """Ranges of the Dispositifs sheet's lines for parts of the analysis, when open_source
+    left its rows to them (a large .xlsx sheet without formula problems, cut to its header)."""
     size = get_settings().analysis_part_rows
-    height = opened.reader.heights.get(DISPOSITIFS.name, 0) if opened.reader else 0
-    if not opened.package or opened.formula_issues or height - 1 <= size:
+    height = opened.split_height
+    if not height:
         return []
     return [
         f"{LINES_PART}{first:06d}-{min(first + size - 1, height):06d}"
@@ -289,7 +298,15 @@ def _read_lines(
     unstage_lines(session, job.id, DISPOSITIFS.name, first, last, ctx.scope)
     paquet = session.get(ImportPaquet, job.id)
     assert paquet is not None
-    reader = open_package(paquet.contenu, (DISPOSITIFS,))
+    entetes = paquet.entetes
+    layout = SheetLayout(DISPOSITIFS, entetes["feuille"], entetes["colonnes"], entetes["entetes"])
+    # Only the range's rows for calamine to parse and hold; the whole sheet if it cannot be cut.
+    rows = cut_rows(sheet_chunks(paquet.contenu, layout.found_name), first, last)
+    package = (
+        paquet.contenu if rows is None else replace_sheet(paquet.contenu, layout.found_name, rows)
+    )
+    del rows
+    reader = open_rows(package, [layout])
     known = known_values(session)
     known.add_sirens(staged_sirens(session, job.id))
     sheets = frozenset({DISPOSITIFS.name})

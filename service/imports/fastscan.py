@@ -184,7 +184,10 @@ class _Counter:
             if numbers != firsts:
                 raise _Plain("ligne")
             self.scan.data_rows += len(numbers)
-            self.scan.max_row = max(self.scan.max_row, *map(int, numbers))
+            lines = [int(n) for n in numbers]
+            if any(b <= a for a, b in zip([self.scan.max_row, *lines], lines, strict=False)):
+                self.scan.rows_in_order = False
+            self.scan.max_row = max(self.scan.max_row, *lines)
         rows, ends = region.count(b"<row"), region.count(b"</row>")
         without_cell = len(_ROW_WITHOUT_CELL.findall(region)) if ends != len(occupied) else 0
         if ends != len(occupied) + without_cell or rows - ends != self_closing:

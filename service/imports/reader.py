@@ -75,8 +75,6 @@ class SheetReader:
     anomalies: list[Anomalie]
     _rows: _RowSource = field(repr=False)
     batch_size: int = field(default_factory=lambda: get_settings().batch_size)
-    # The last line of each sheet (header included), when the format tells it before reading.
-    heights: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -150,17 +148,8 @@ def open_workbook(
     """An .xlsx/.xlsm/.ods (or, by its scan's format, a .csv): every sheet in `sheets` is due."""
     if scan.format is SpreadsheetFormat.CSV:
         return read_csv(data, sheets)
-    return open_package(scan.package, sheets, scan)
-
-
-def open_package(
-    package: bytes, sheets: Sequence[Sheet] = WORKBOOK_1, scan: WorkbookScan | None = None
-) -> SheetReader:
-    """The sheets of a package a pre-scan accepted: ``scan`` when it was just made (a sheet it
-    did not cover is refused); None for a package an earlier analysis unit stored after its
-    own scan (the parts of a split analysis)."""
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(package))
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(scan.package))
         names = list(workbook.sheet_names)
     except PasswordError:
         return _failed(
@@ -173,9 +162,8 @@ def open_package(
         return _failed(
             FICHIER_ILLISIBLE, f"Le fichier est endommagé et ne peut pas être lu. {_RESAVE}"
         )
-    scanned = None if scan is None else {s.name for s in scan.sheets}
+    scanned = {s.name for s in scan.sheets}
     layouts: list[SheetLayout] = []
-    heights: dict[str, int] = {}
     anomalies: list[Anomalie] = []
     # calamine parses a sheet whole: the one loaded for its header is kept for its rows, and
     # dropped once they are read (the first sheet's, Entités, is the smaller one).
@@ -183,13 +171,12 @@ def open_package(
     for spec in sheets:
         name = next((n for n in names if fold(n) == fold(spec.name)), None)
         if name is None:
-            anomalies.append(_missing_sheet(spec, (scan and scan.sheet_names) or names))
+            anomalies.append(_missing_sheet(spec, scan.sheet_names or names))
             continue
         unreadable = _failed(
             FICHIER_ILLISIBLE, f"Le fichier a une feuille {quote(name)} illisible. {_RESAVE}"
         )
-        if scanned is not None and name not in scanned:  # never hand calamine a sheet the
-            # pre-scan did not bound
+        if name not in scanned:  # never hand calamine a sheet the pre-scan did not bound
             return unreadable
         try:
             sheet = loaded[name] = workbook.get_sheet_by_name(name)
@@ -201,8 +188,19 @@ def open_package(
         layout, problems = _map_headers(spec, name, list(enumerate(first, start=offset)))
         layouts.append(layout)
         anomalies.extend(problems)
-        heights[spec.name] = sheet.end[0] + 1 if sheet.end else 0
 
+    return SheetReader(layouts, anomalies, _calamine_rows(workbook, loaded))
+
+
+def open_rows(package: bytes, layouts: list[SheetLayout]) -> SheetReader:
+    """The rows of sheets whose headers an earlier unit already mapped (``layouts``), from a
+    package made of what its pre-scan accepted: the parts of a split analysis, whose sheet may
+    hold only the rows of their range (sheetcut.py), header left out."""
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(package))
+    return SheetReader(layouts, [], _calamine_rows(workbook, {}))
+
+
+def _calamine_rows(workbook: CalamineWorkbook, loaded: dict[str, CalamineSheet]) -> _RowSource:
     def sheet_rows(
         layout: SheetLayout, first: int, last: int | None
     ) -> tuple[int, Iterator[tuple[int, Sequence[CellValue]]]]:
@@ -214,7 +212,7 @@ def open_package(
         offset = sheet.start[1] if sheet.start else 0
         return offset, zip(count(first), islice(sheet.iter_rows(), first - 1, last), strict=False)
 
-    return SheetReader(layouts, anomalies, sheet_rows, heights=heights)
+    return sheet_rows
 
 
 def _missing_sheet(spec: Sheet, present: Sequence[str]) -> Anomalie:

@@ -18,6 +18,8 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from xml.sax.saxutils import quoteattr
 
+from defusedxml import ElementTree
+
 from service.imports.package import Package
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -104,9 +106,52 @@ def xlsx_package(
 ) -> bytes:
     """`sheets`: (name, part key) in the workbook's order; their names are kept exactly."""
     writer = _ZipWriter()
+    related = {"sharedStrings": shared_strings, "styles": styles}
+    _workbook(writer, [n for n, _ in sheets], date1904, [k for k, p in related.items() if p])
+    for rel_type, part in related.items():
+        if part is not None:
+            writer.copy(data, package.parts[part], f"xl/{rel_type}.xml")
+    for i, (_, part) in enumerate(sheets, 1):
+        writer.copy(data, package.parts[part], f"xl/worksheets/sheet{i}.xml")
+    return writer.finish()
+
+
+def sheet_chunks(packed: bytes, name: str) -> Iterator[bytes]:
+    """The XML of the sheet ``name`` of a package :func:`xlsx_package` wrote, inflated as it
+    is read."""
+    archive = zipfile.ZipFile(io.BytesIO(packed))
+    with archive.open(f"xl/worksheets/sheet{_sheet_names(archive).index(name) + 1}.xml") as part:
+        while chunk := part.read(1 << 16):
+            yield chunk
+
+
+def replace_sheet(packed: bytes, name: str, xml: bytes) -> bytes:
+    """A package :func:`xlsx_package` wrote, with the XML of its sheet ``name`` replaced by
+    ``xml`` (stored: it is opened once, in memory); every other entry copied as it is."""
+    archive = zipfile.ZipFile(io.BytesIO(packed))
+    target = f"xl/worksheets/sheet{_sheet_names(archive).index(name) + 1}.xml"
+    writer = _ZipWriter()
+    for info in archive.infolist():
+        if info.filename == target:
+            writer.add(target, xml)
+        else:
+            writer.copy(packed, info, info.filename)
+    return writer.finish()
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> list[str]:
+    root = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # written by xlsx_package
+    return [s.get("name", "") for s in root.iter(f"{{{_MAIN_NS}}}sheet")]
+
+
+def _workbook(
+    writer: _ZipWriter, names: Sequence[str], date1904: bool, related: Sequence[str]
+) -> None:
+    """Content types, relationships and the workbook part listing ``names`` (sheet1… in that
+    order) and the ``related`` parts (sharedStrings, styles) the caller copies."""
     overrides = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_SHEET_CT}"/>'
-        for i in range(1, len(sheets) + 1)
+        for i in range(1, len(names) + 1)
     )
     writer.add(
         "[Content_Types].xml",
@@ -127,7 +172,7 @@ def xlsx_package(
     )
     listed = "".join(
         f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
-        for i, (name, _) in enumerate(sheets, 1)
+        for i, name in enumerate(names, 1)
     )
     writer.add(
         "xl/workbook.xml",
@@ -139,15 +184,11 @@ def xlsx_package(
     )
     rels = [
         f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-        for i in range(1, len(sheets) + 1)
+        for i in range(1, len(names) + 1)
+    ] + [
+        f'<Relationship Id="r{rel_type}" Type="{_REL_NS}/{rel_type}" Target="{rel_type}.xml"/>'
+        for rel_type in related
     ]
-    for rel_type, part in (("sharedStrings", shared_strings), ("styles", styles)):
-        if part is not None:
-            rels.append(
-                f'<Relationship Id="r{rel_type}" Type="{_REL_NS}/{rel_type}" '
-                f'Target="{rel_type}.xml"/>'
-            )
-            writer.copy(data, package.parts[part], f"xl/{rel_type}.xml")
     writer.add(
         "xl/_rels/workbook.xml.rels",
         (
@@ -155,9 +196,6 @@ def xlsx_package(
             f"{''.join(rels)}</Relationships>"
         ).encode(),
     )
-    for i, (_, part) in enumerate(sheets, 1):
-        writer.copy(data, package.parts[part], f"xl/worksheets/sheet{i}.xml")
-    return writer.finish()
 
 
 def ods_package(data: bytes, package: Package, cuts: Sequence[tuple[int, int]]) -> bytes:

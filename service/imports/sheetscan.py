@@ -45,6 +45,9 @@ class SheetScan:
     formulas_without_value: list[CellIssue] = field(default_factory=list)
     error_cells: list[CellIssue] = field(default_factory=list)
     omitted_issues: int = 0
+    # Every row holding a cell comes after the previous one: a range of rows can then be cut
+    # out of the XML without reading past it (sheetcut.py).
+    rows_in_order: bool = True
     values: dict[str, str] | None = None  # ref → text, for a small « Lisez-moi » only
 
     @property
@@ -116,6 +119,8 @@ class SheetState(Events):
         if not self.row_occupied:
             return
         last = first + count - 1
+        if first <= self.scan.max_row:
+            self.scan.rows_in_order = False
         self.scan.data_rows += count
         self.scan.max_row = max(self.scan.max_row, last)
         if self.bounded and last > self.limits.max_rows_per_file + 1:  # the header is row 1

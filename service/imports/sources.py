@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from service.imports.anomalies import Anomalie, anomaly, locate, quote
 from service.imports.columns import TEMPLATE_VERSION, WORKBOOK_1, Sheet
-from service.imports.filecheck import FileRefusal, inspect_upload
+from service.imports.filecheck import FileRefusal, SpreadsheetFormat, inspect_upload
 from service.imports.prescan import (
     FORMULE_SANS_VALEUR,
     CellIssue,
@@ -19,8 +19,11 @@ from service.imports.prescan import (
     prescan,
 )
 from service.imports.reader import RawRow, SheetLayout, SheetReader, open_workbook
+from service.imports.repack import replace_sheet, sheet_chunks
+from service.imports.sheetcut import cut_rows
 from service.logging import get_logger
 from service.referentiels.checks import Severite
+from service.referentiels.text import fold
 
 MARKER_PREFIX = "offre-temps1-"
 FEUILLE_IGNOREE = "FEUILLE_IGNOREE"
@@ -36,9 +39,13 @@ class OpenedSource:
     # The hidden cells of « Lisez-moi » (the template's version marker, workbook 2's
     # département and export time).
     readme_values: dict[str, str] | None = None
-    # What calamine opened (the sheets the pre-scan accepted; empty for a CSV): the parts of a
-    # split analysis read their rows from it without a scan of their own.
+    # The sheets the pre-scan accepted (empty for a CSV): the parts of a split analysis read
+    # their rows from it without a scan of their own.
     package: bytes = b""
+    # When the analysis splits a sheet (``split``): its last line, and its layout. The reader
+    # then holds its header only; the parts read its rows.
+    split_height: int = 0
+    split_layout: SheetLayout | None = None
 
     @property
     def fatal(self) -> bool:
@@ -121,8 +128,36 @@ def _formula_issues(
         )
 
 
-def open_source(filename: str, data: bytes, sheets: Sequence[Sheet] = WORKBOOK_1) -> OpenedSource:
-    """The file's ``sheets`` (workbook 1 by default; workbook 2 for a rattachement)."""
+def _header_only(scan: WorkbookScan, split: Sheet, above: int) -> tuple[bytes, str, int] | None:
+    """The package with the sheet ``split`` cut to its header row when it has more than
+    ``above`` data rows and is of the plain kind (an .xlsx without formula problems there):
+    (package, the sheet's name in the file, its last line). None: read it whole."""
+    if scan.format not in (SpreadsheetFormat.XLSX, SpreadsheetFormat.XLSM):
+        return None
+    found = next((s for s in scan.sheets if fold(s.name) == fold(split.name)), None)
+    if found is None or found.max_row - 1 <= above:
+        return None
+    if found.formulas_without_value or found.error_cells or found.omitted_issues:
+        return None
+    if not found.rows_in_order:  # the cut stops past the range: no row may come back later
+        return None
+    header = cut_rows(sheet_chunks(scan.package, found.name), 1, 1)
+    if header is None:
+        return None
+    return replace_sheet(scan.package, found.name, header), found.name, found.max_row
+
+
+def open_source(
+    filename: str,
+    data: bytes,
+    sheets: Sequence[Sheet] = WORKBOOK_1,
+    *,
+    split: Sheet | None = None,
+    split_above: int = 0,
+) -> OpenedSource:
+    """The file's ``sheets`` (workbook 1 by default; workbook 2 for a rattachement). With
+    ``split``: when that sheet has more than ``split_above`` data rows, its rows are left to the
+    parts of the analysis (``split_height``, ``split_layout``)."""
     opened = OpenedSource()
     info = inspect_upload(filename, data)
     if isinstance(info, FileRefusal):
@@ -141,7 +176,17 @@ def open_source(filename: str, data: bytes, sheets: Sequence[Sheet] = WORKBOOK_1
     for sheet in scan.ignored:
         log.info("import.sheet_ignored", sheet=sheet.name, kind=sheet.kind)
         opened.anomalies.append(_ignored_sheet(sheet))
-    reader = open_workbook(data, scan, sheets)
+    cut = _header_only(scan, split, split_above) if split is not None else None
+    if cut is None:
+        reader = open_workbook(data, scan, sheets)
+    else:
+        header_package, found_name, height = cut
+        reader = open_workbook(data, replace(scan, package=header_package), sheets)
+        layout = next((x for x in reader.layouts if x.found_name == found_name), None)
+        if layout is None:  # never left with a header and no rows: read it whole
+            reader = open_workbook(data, scan, sheets)
+        else:
+            opened.split_height, opened.split_layout = height, layout
     opened.anomalies.extend(reader.anomalies)
     if reader.ok:
         opened.reader = reader

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ForeignKey, LargeBinary
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import OFFRE, Base
@@ -20,3 +23,7 @@ class ImportPaquet(Base):
         ForeignKey(f"{OFFRE}.job.id", ondelete="CASCADE"), primary_key=True
     )
     contenu: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    # The split sheet's headers as the job-level unit mapped them (the parts' ranges hold no
+    # header row): {"feuille": name in the file, "colonnes": field → index, "entetes": field →
+    # header}.
+    entetes: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)

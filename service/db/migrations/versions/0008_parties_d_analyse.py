@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -48,6 +49,7 @@ def upgrade() -> None:
         "import_paquet",
         sa.Column("job_id", sa.BigInteger(), nullable=False),
         sa.Column("contenu", sa.LargeBinary(), nullable=False),
+        sa.Column("entetes", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.ForeignKeyConstraint(
             ["job_id"],
             ["offre.job.id"],
