@@ -57,7 +57,7 @@ from service.imports.plan import (
 )
 from service.imports.reader import RawRow, SheetLayout, open_rows
 from service.imports.repack import replace_sheet, sheet_chunks
-from service.imports.sheetcut import cut_rows
+from service.imports.sheetcut import NotCuttable, cut_chunks
 from service.imports.staging import (
     count_lines,
     count_progress,
@@ -301,11 +301,11 @@ def _read_lines(
     entetes = paquet.entetes
     layout = SheetLayout(DISPOSITIFS, entetes["feuille"], entetes["colonnes"], entetes["entetes"])
     # Only the range's rows for calamine to parse and hold; the whole sheet if it cannot be cut.
-    rows = cut_rows(sheet_chunks(paquet.contenu, layout.found_name), first, last)
-    package = (
-        paquet.contenu if rows is None else replace_sheet(paquet.contenu, layout.found_name, rows)
-    )
-    del rows
+    try:
+        cut = cut_chunks(sheet_chunks(paquet.contenu, layout.found_name), first, last)
+        package = replace_sheet(paquet.contenu, layout.found_name, cut)
+    except NotCuttable:
+        package = paquet.contenu
     reader = open_rows(package, [layout])
     known = known_values(session)
     known.add_sirens(staged_sirens(session, job.id))

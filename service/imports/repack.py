@@ -64,11 +64,11 @@ class _ZipWriter:
         self._entry(name, zipfile.ZIP_STORED, zlib.crc32(content), (len(content), len(content)))
         self.out.write(content)
 
-    def deflate(self, name: str, chunks: Iterable[bytes]) -> None:
+    def deflate(self, name: str, chunks: Iterable[bytes], level: int = 6) -> None:
         """A part compressed as it streams in: only its compressed bytes are ever held."""
         position = self.out.tell()
         self._entry(name, zipfile.ZIP_DEFLATED, 0, (0, 0))  # sizes patched below
-        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
         crc = size = compressed = 0
         for chunk in chunks:
             crc, size = zlib.crc32(chunk, crc), size + len(chunk)
@@ -125,15 +125,16 @@ def sheet_chunks(packed: bytes, name: str) -> Iterator[bytes]:
             yield chunk
 
 
-def replace_sheet(packed: bytes, name: str, xml: bytes) -> bytes:
-    """A package :func:`xlsx_package` wrote, with the XML of its sheet ``name`` replaced by
-    ``xml`` (stored: it is opened once, in memory); every other entry copied as it is."""
+def replace_sheet(packed: bytes, name: str, xml: Iterable[bytes]) -> bytes:
+    """A package :func:`xlsx_package` wrote, with the XML of its sheet ``name`` replaced by the
+    chunks ``xml``, compressed as they come (fast level: the package is opened once, in memory,
+    and only its compressed bytes are held); every other entry copied as it is."""
     archive = zipfile.ZipFile(io.BytesIO(packed))
     target = f"xl/worksheets/sheet{_sheet_names(archive).index(name) + 1}.xml"
     writer = _ZipWriter()
     for info in archive.infolist():
         if info.filename == target:
-            writer.add(target, xml)
+            writer.deflate(target, xml, level=1)
         else:
             writer.copy(packed, info, info.filename)
     return writer.finish()

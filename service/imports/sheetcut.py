@@ -20,7 +20,7 @@ rows from the sheet's first line.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 _ROW_START = re.compile(rb"<row[\s>/]")
 _NUMBERED_ROW = re.compile(rb'<row(?:\s[^>]*?)?\sr="(\d+)"')
@@ -33,11 +33,23 @@ def _plain_head(head: bytes) -> bool:
     return b"<worksheet" in head and head.rstrip().endswith(b"<sheetData>")
 
 
+class NotCuttable(Exception):
+    """Not the plain kind of sheet: parse it whole."""
+
+
 def cut_rows(chunks: Iterable[bytes], first: int, last: int) -> bytes | None:
     """The worksheet XML of ``chunks`` with only its rows numbered ``first`` to ``last``, or
-    None when the sheet is not of the plain kind this can cut safely. Reading stops at the
-    first row past ``last``."""
-    kept: list[bytes] = []
+    None when the sheet is not of the plain kind this can cut safely."""
+    try:
+        return b"".join(cut_chunks(chunks, first, last))
+    except NotCuttable:
+        return None
+
+
+def cut_chunks(chunks: Iterable[bytes], first: int, last: int) -> Iterator[bytes]:
+    """:func:`cut_rows` as it goes, for a consumer that streams it (the rows of a range are
+    never held whole); raises :class:`NotCuttable`, possibly after a few chunks. Reading stops
+    at the first row past ``last``."""
     head: bytes | None = None
     pending = b""
     previous = 0
@@ -50,36 +62,38 @@ def cut_rows(chunks: Iterable[bytes], first: int, last: int) -> bytes | None:
                 continue
             head, buffer = buffer[: found.start()], buffer[found.start() :]
             if not _plain_head(head):
-                return None
+                raise NotCuttable("en-tête")
+            yield head
         end = buffer.find(_END)
         if end >= 0:
             complete, pending = buffer[:end], b""
         else:  # the last row may go on in the next chunk
             cut = buffer.rfind(b"<row")
             complete, pending = buffer[:cut], buffer[cut:]
-        rows = _rows(complete)
-        if rows is None:
-            return None
-        for start, stop, number in rows:
+        kept_from = kept_to = -1
+        for start, stop, number in _rows(complete):
             if number <= previous:
-                return None
+                raise NotCuttable("ordre")
             previous = number
             if number > last:
-                return head + b"".join(kept) + _CLOSE
+                break
             if number >= first:
-                kept.append(complete[start:stop])
-        if end >= 0:
-            return head + b"".join(kept) + _CLOSE
-    return None  # no row, or no end of sheetData
+                kept_from = start if kept_from < 0 else kept_from
+                kept_to = stop
+        if kept_from >= 0:  # the range's rows of a segment follow each other
+            yield complete[kept_from:kept_to]
+        if previous > last or end >= 0:
+            yield _CLOSE
+            return
+    raise NotCuttable("fin")  # no row, or no end of sheetData
 
 
-def _rows(segment: bytes) -> list[tuple[int, int, int]] | None:
-    """(start, end, number) of every row of ``segment``, a run of whole rows; None if one has
-    no number or something else than a row sits in the run."""
+def _rows(segment: bytes) -> list[tuple[int, int, int]]:
+    """(start, end, number) of every row of ``segment``, a run of whole rows."""
     numbered = [(m.start(), int(m.group(1))) for m in _NUMBERED_ROW.finditer(segment)]
     if len(numbered) != segment.count(b"<row"):
-        return None
+        raise NotCuttable("ligne sans numéro")
     if segment[: numbered[0][0] if numbered else len(segment)].strip():
-        return None
+        raise NotCuttable("hors ligne")
     bounds = [start for start, _ in numbered] + [len(segment)]
     return [(start, bounds[i + 1], number) for i, (start, number) in enumerate(numbered)]

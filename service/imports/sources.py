@@ -144,7 +144,7 @@ def _header_only(scan: WorkbookScan, split: Sheet, above: int) -> tuple[bytes, s
     header = cut_rows(sheet_chunks(scan.package, found.name), 1, 1)
     if header is None:
         return None
-    return replace_sheet(scan.package, found.name, header), found.name, found.max_row
+    return replace_sheet(scan.package, found.name, (header,)), found.name, found.max_row
 
 
 def open_source(

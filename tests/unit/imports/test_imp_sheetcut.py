@@ -70,7 +70,7 @@ def test_the_cut_reads_as_the_same_rows_of_the_whole_sheet(
     assert cut.count(b"<row") == len(range(first, min(last, 301) + 1))
     whole = _read(package, first, last)
     assert whole  # the range holds rows
-    assert _read(replace_sheet(package, "Dispositifs", cut), first, last) == whole
+    assert _read(replace_sheet(package, "Dispositifs", (cut,)), first, last) == whole
 
 
 def test_the_header_alone() -> None:
