@@ -55,9 +55,9 @@ class Settings(BaseSettings):
     # Work units and leases (ARCHITECTURE.md §4).
     batch_size: int = 5_000
     # A file with more Dispositifs rows is analysed in parts of this many lines that several
-    # workers take (service/imports/analysis.py). Each part loads the sheet whole (calamine
-    # cannot stream), so parts much smaller than this pay that load more than they share.
-    analysis_part_rows: int = Field(50_000, ge=10)
+    # workers take (service/imports/analysis.py); each holds its rows' cells (calamine cannot
+    # stream), about 100 MB at 25 000 rows.
+    analysis_part_rows: int = Field(25_000, ge=10)
     lease_seconds: int = 120
     max_attempts: int = 5
     reconcile_every_seconds: float = 30.0

@@ -278,9 +278,9 @@ def _line_parts(opened: sources.OpenedSource) -> list[str]:
 
 
 def _plan_parts(departements: list[str], weights: dict[str, int]) -> list[str]:
-    """Départements in code order, grouped into parts of about a quarter of a lines part's
-    rows: a plan costs less per row than reading does, and smaller parts share out better."""
-    size = max(1, get_settings().analysis_part_rows // 4)
+    """Départements in code order, grouped into parts of about half a lines part's rows: a
+    plan costs less per row than reading does, and more parts share out better."""
+    size = max(1, get_settings().analysis_part_rows // 2)
     parts: list[list[str]] = [[]]
     rows = 0
     for dep in departements:
