@@ -48,7 +48,11 @@ def run_national(stack: FaultStack, **form: str) -> tuple[dict[str, str], dict]:
 
 
 def assert_exactly_once(stack: FaultStack, job: dict, reference: str) -> None:  # type: ignore[type-arg]
-    assert job["statut"] == "termine", job
+    # Why it did not end « termine » (the job's and its units' messages), in CI's log too.
+    why = [job.get("message")] + [
+        (d["departement"], d["statut"], d.get("message")) for d in job.get("departements", [])
+    ]
+    assert job["statut"] == "termine", why
     assert job["creations"] == ROWS
     assert stack.digest() == reference
     (count,) = stack.sql("SELECT count(*) FROM offre.dispositif")[0]
