@@ -70,6 +70,13 @@ def cut_chunks(chunks: Iterable[bytes], first: int, last: int) -> Iterator[bytes
         else:  # the last row may go on in the next chunk
             cut = buffer.rfind(b"<row")
             complete, pending = buffer[:cut], buffer[cut:]
+        if previous < first and complete and end < 0:
+            last_start = _NUMBERED_ROW.match(complete, complete.rfind(b"<row"))
+            if last_start is not None and int(last_start.group(1)) < first:
+                # Wholly before the range: only its last number matters (the pre-scan saw the
+                # rows in order), not the search of every row.
+                previous = int(last_start.group(1))
+                continue
         kept_from = kept_to = -1
         for start, stop, number in _rows(complete):
             if number <= previous:
