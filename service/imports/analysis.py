@@ -200,8 +200,9 @@ def analyse(session: Session, job: Job, options: ImportOptions) -> Iterator[None
             if engine.cancelled(session, job):
                 return
             yield
-        if line_parts and opened.split_layout is not None:
+        if line_parts:
             layout = opened.split_layout
+            assert layout is not None  # set with split_height (sources.open_source)
             entetes = {"feuille": layout.found_name, "colonnes": layout.columns}
             entetes["entetes"] = layout.headers
             session.merge(ImportPaquet(job_id=job.id, contenu=opened.package, entetes=entetes))
