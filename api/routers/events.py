@@ -50,6 +50,14 @@ def _still_allowed(courriel: str, job_id: JobId) -> bool:
         return identity is not None and get_visible_job(session, identity, job_id) is not None
 
 
+def _current(courriel: str, job_id: JobId) -> str | None:
+    """The job's figures now, in a short session of their own (None: no longer visible)."""
+    with session_scope() as session:
+        identity = identity_for(session, courriel)
+        job = get_visible_job(session, identity, job_id) if identity is not None else None
+        return None if job is None else encode_event(job_figures(session, job))
+
+
 @router.get(
     "/{job_id}/evenements",
     summary="Progression en direct (server-sent events)",
@@ -91,6 +99,17 @@ async def event_stream(
     pubsub = redis.pubsub()
     await pubsub.subscribe(channel(job_id))
     try:
+        # What was committed between the snapshot and the subscription reached no subscriber:
+        # read the figures once more now that no later event can be missed (a job ending in
+        # that gap left its page waiting for an end already past).
+        current = await run_in_threadpool(_current, courriel, job_id)
+        if current is None:
+            yield 'event: fin\ndata: {"message": "Accès retiré : flux fermé."}\n\n'
+            return
+        if current != snapshot:
+            yield _event(current)
+            if json.loads(current)["statut"] in _END:
+                return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + attente
         next_check = loop.time() + recheck

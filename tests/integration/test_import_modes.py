@@ -212,3 +212,32 @@ def test_departements_show_progress_during_the_analysis(
     assert during, events
     assert {d["statut"] for e in during for d in e["departements"]} == {"analyse"}
     assert during[0]["departements"][0]["lignes"] == 1  # one row read so far
+
+
+@pytest.mark.usefixtures("celery_worker")
+def test_a_job_ending_before_its_stream_subscribes_is_seen_ending(
+    api_client: TestClient,
+    user_headers,  # type: ignore[no-untyped-def]
+) -> None:
+    """The stream's first snapshot is read before it subscribes to the job's events: a job
+    ending in between published its last event to no one. The stream reads the figures again
+    once subscribed, and ends with the job."""
+    import asyncio
+
+    from api.routers.events import event_stream
+
+    admin = user_headers("admin.paris@ddets.gouv.fr", "ADMIN_DEPARTEMENTAL", ["75"])
+    data = workbook(GOOD_ENTITES, GOOD_DISPOSITIFS)
+    job = wait_for(
+        api_client, admin, submit(api_client, admin, data, application="automatique").json()["id"]
+    )
+    assert job["statut"] == "termine", job
+    stale = json.dumps({**job, "statut": "application"})  # as read just before it ended
+
+    async def events() -> list[str]:
+        stream = event_stream(job["id"], "admin.paris@ddets.gouv.fr", stale, attente=3)
+        return [event async for event in stream]
+
+    received = [e for e in asyncio.run(events()) if e.startswith("event: progression")]
+    statuts = [json.loads(e.split("data: ", 1)[1])["statut"] for e in received]
+    assert statuts == ["application", "termine"]
