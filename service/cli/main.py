@@ -54,10 +54,7 @@ def modele(
 COMMANDS: tuple[Callable[..., None], ...] = (
     stack.up,
     demo.demo,
-    stack.api,
-    stack.worker,
-    stack.beat,
-    stack.flower,
+    *stack.SERVERS,
     imports_cmd.importer,
     imports_cmd.jobs,
     imports_cmd.job,

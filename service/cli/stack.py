@@ -130,6 +130,10 @@ def flower(
     _exec(flower_command(port, host), env)
 
 
+# The commands that only exec their server (service/cli/entry.py starts them without the rest).
+SERVERS = (api, worker, beat, flower)
+
+
 @dataclass
 class RunningStack:
     database_url: str

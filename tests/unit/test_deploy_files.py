@@ -108,8 +108,14 @@ def test_cli_parser_catches_wrong_commands_and_options() -> None:
 
 
 def test_console_script_is_the_cli_parsed_here() -> None:
+    """The script's entry sends the servers' commands to the same functions as the whole CLI
+    parsed here, and everything else to it."""
+    from service.cli import entry, stack
+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert project["project"]["scripts"]["offre"] == "service.cli.main:app"
+    assert project["project"]["scripts"]["offre"] == "service.cli.entry:main"
+    commands = {c.callback for c in cli_app.registered_commands}
+    assert set(entry.SERVERS) == {stack.api, stack.worker, stack.beat, stack.flower} <= commands
 
 
 # -- docker-compose.yml --------------------------------------------------------------------------
