@@ -15,6 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import IdentityDep, SessionDep
@@ -29,6 +30,7 @@ from service.jobs.enums import FINAL, Statut
 from service.jobs.figures import encode_event, job_figures
 from service.jobs.publication import channel
 from service.jobs.queries import get_visible_job
+from service.jobs.tables import Job
 from service.redis_client import get_async_redis
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], responses=ERRORS)
@@ -44,17 +46,20 @@ def _opening(job_id: JobId, identity: IdentityDep, session: SessionDep) -> tuple
     )
 
 
+def _visible(session: Session, courriel: str, job_id: JobId) -> Job | None:
+    identity = identity_for(session, courriel)
+    return None if identity is None else get_visible_job(session, identity, job_id)
+
+
 def _still_allowed(courriel: str, job_id: JobId) -> bool:
     with session_scope() as session:
-        identity = identity_for(session, courriel)
-        return identity is not None and get_visible_job(session, identity, job_id) is not None
+        return _visible(session, courriel, job_id) is not None
 
 
 def _current(courriel: str, job_id: JobId) -> str | None:
     """The job's figures now, in a short session of their own (None: no longer visible)."""
     with session_scope() as session:
-        identity = identity_for(session, courriel)
-        job = get_visible_job(session, identity, job_id) if identity is not None else None
+        job = _visible(session, courriel, job_id)
         return None if job is None else encode_event(job_figures(session, job))
 
 

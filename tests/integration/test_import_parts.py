@@ -18,11 +18,12 @@ from sqlalchemy import text, update
 
 from service.config import get_settings
 from service.db.engine import session_scope
-from service.jobs import leases, publication, runner
+from service.jobs import leases, runner
 from service.jobs.tables import JobPartie
 from service.jobs.units import TASK_DEPARTEMENT, TASK_JOB, TASK_PARTIE, Unit, stalled_units
 from tests.support.api import submit, wait_for
 from tests.support.samples import luhn_siren
+from tests.support.units import captured_units
 from tests.support.workbooks import xlsx_bytes
 
 ENTITES_HEADERS = ["SIREN", "Raison sociale", "Département du siège"]
@@ -208,7 +209,8 @@ def run(units: list[Unit], crash_first_part: bool) -> None:
         if unit.task == TASK_JOB:
             runner.run_job_unit(unit.job_id)
         elif unit.task == TASK_PARTIE:
-            partie = str(unit.departement)
+            assert unit.partie is not None
+            partie = unit.partie
             if crash_first_part:
                 crash_first_part = False
                 _crash_after_first_batch(unit.job_id, partie)
@@ -254,16 +256,11 @@ def test_a_redelivered_part_undoes_its_first_attempt(
         expected = snapshot(analysed(api_client, admin, data))
     monkeypatch.setenv("OFFRE_BATCH_SIZE", "25")  # several commits per part
     get_settings.cache_clear()
-    captured: list[Unit] = []
-    previous = publication._sender
-    publication.set_sender(lambda task, args: captured.append(Unit(task, *args)))
-    try:
+    with captured_units() as captured:
         response = submit(api_client, admin, data, mode="miroir")
         assert response.status_code == 202, response.text
         job_id = response.json()["id"]
         run(captured, crash_first_part=True)
-    finally:
-        publication.set_sender(previous)
     assert {s for _, s in parts_of(job_id)} == {"termine"}
     got = snapshot(job_id)
     assert got == expected
@@ -272,11 +269,8 @@ def test_a_redelivered_part_undoes_its_first_attempt(
 @pytest.fixture
 def captured() -> Iterator[list[Unit]]:
     """Units captured instead of sent to the broker: the test runs them itself."""
-    units: list[Unit] = []
-    previous = publication._sender
-    publication.set_sender(lambda task, args: units.append(Unit(task, *args)))
-    yield units
-    publication.set_sender(previous)
+    with captured_units() as units:
+        yield units
 
 
 def split_submitted(client: TestClient, headers: dict[str, str], units: list[Unit]) -> int:
@@ -329,7 +323,7 @@ def test_the_reconciler_publishes_parts_lost_on_the_way(
     api_client: TestClient, admin: dict[str, str], captured: list[Unit]
 ) -> None:
     job_id = split_submitted(api_client, admin, captured)
-    lost = sorted(str(u.departement) for u in captured)
+    lost = sorted(str(u.partie) for u in captured)
     captured.clear()  # the broker lost them
     with session_scope() as session:
         again = stalled_units(session, timedelta(0))

@@ -27,6 +27,7 @@ from service.jobs.enums import FINAL, Statut
 from service.jobs.tables import Job, JobDepartement
 from service.jobs.units import TASK_DEPARTEMENT, TASK_JOB, Unit
 from tests.support.toy_kind import APPLIED, TOY, ToyOptions, applied, register, steal_lease
+from tests.support.units import captured_units
 
 DEPS = ["01", "13", "2A", "75", "971"]
 
@@ -48,11 +49,8 @@ def submitter(engine: Engine) -> Identity:
 @pytest.fixture
 def sent() -> Iterator[list[Unit]]:
     """Units captured instead of sent to the broker: the test runs them itself."""
-    captured: list[Unit] = []
-    previous = publication._sender
-    publication.set_sender(lambda task, args: captured.append(Unit(task, *args)))
-    yield captured
-    publication.set_sender(previous)
+    with captured_units() as captured:
+        yield captured
 
 
 def submit(identity: Identity, departements: list[str] = DEPS, **options: Any) -> int:

@@ -10,10 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from service.jobs import publication, runner
+from service.jobs import runner
 from service.jobs.units import TASK_JOB, Unit
 from tests.support.api import submit, wait_for
 from tests.support.samples import GOOD_DISPOSITIFS, GOOD_ENTITES, workbook
+from tests.support.units import captured_units
 
 COURRIEL = "admin.paris@ddets.gouv.fr"
 
@@ -86,11 +87,8 @@ def test_a_demoted_submitter_can_no_longer_confirm_nor_cancel(
 @pytest.fixture
 def captured() -> Iterator[list[Unit]]:
     """Units kept instead of sent: the job waits on the queue while its submitter changes."""
-    units: list[Unit] = []
-    previous = publication._sender
-    publication.set_sender(lambda task, args: units.append(Unit(task, *args)))
-    yield units
-    publication.set_sender(previous)
+    with captured_units() as units:
+        yield units
 
 
 def run(units: list[Unit]) -> None:
